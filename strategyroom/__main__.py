@@ -1,0 +1,5 @@
+import sys
+
+from strategyroom.cli import main
+
+sys.exit(main())

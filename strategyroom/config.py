@@ -1,0 +1,103 @@
+"""Settings, read once from the environment (and the command line, for `serve`).
+
+Every setting is documented in docs/configuration.md; a test checks that.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from strategyroom.paths import SAMPLE_DECKS_DIR
+
+
+class ConfigError(Exception):
+    """A setting with a value that cannot work; the message says which and why."""
+
+
+def _default_data_dir() -> Path:
+    return Path(os.environ.get("STRATEGYROOM_DATA_DIR", "") or Path.cwd() / "strategyroom-data")
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = field(default_factory=_default_data_dir)
+    database_url: str = ""
+    redis_url: str = ""
+    public_url: str = "http://127.0.0.1:8000"
+    decks_dir: Path = SAMPLE_DECKS_DIR
+    secret_key: str = ""
+    council_name: str = "Strategy Room"
+    # Cookies marked Secure are only sent over HTTPS: on by default for https URLs.
+    secure_cookies: bool = False
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'strategyroom.sqlite3'}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.effective_database_url.startswith("sqlite")
+
+    @property
+    def public_origin(self) -> str:
+        """The scheme://host[:port] browsers send as Origin for our own pages."""
+        parts = urlsplit(self.public_url)
+        return f"{parts.scheme}://{parts.netloc}"
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:
+        env = dict(os.environ if environ is None else environ)
+        values: dict[str, object] = {}
+        if env.get("STRATEGYROOM_DATA_DIR"):
+            values["data_dir"] = Path(env["STRATEGYROOM_DATA_DIR"])
+        if env.get("DATABASE_URL"):
+            values["database_url"] = env["DATABASE_URL"]
+        if env.get("REDIS_URL"):
+            values["redis_url"] = env["REDIS_URL"]
+        if env.get("STRATEGYROOM_PUBLIC_URL"):
+            values["public_url"] = env["STRATEGYROOM_PUBLIC_URL"].rstrip("/")
+        if env.get("STRATEGYROOM_DECKS_DIR"):
+            values["decks_dir"] = Path(env["STRATEGYROOM_DECKS_DIR"])
+        if env.get("STRATEGYROOM_SECRET_KEY"):
+            values["secret_key"] = env["STRATEGYROOM_SECRET_KEY"]
+        if env.get("STRATEGYROOM_COUNCIL_NAME"):
+            values["council_name"] = env["STRATEGYROOM_COUNCIL_NAME"]
+        values.update(overrides)
+        settings = cls(**values)  # type: ignore[arg-type]
+        settings.check()
+        if "secure_cookies" not in values:
+            settings = replace(settings, secure_cookies=settings.public_url.startswith("https:"))
+        return settings
+
+    def check(self) -> None:
+        parts = urlsplit(self.public_url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ConfigError(
+                f"STRATEGYROOM_PUBLIC_URL must look like https://rooms.example.org, "
+                f"not {self.public_url!r}"
+            )
+        if self.database_url and not self.database_url.startswith(("sqlite", "postgresql")):
+            raise ConfigError(
+                "DATABASE_URL must be a sqlite:/// or postgresql+psycopg:// URL, "
+                f"not {self.database_url.split(':', 1)[0]!r}"
+            )
+
+    def resolved_secret_key(self) -> str:
+        """The signing key for cookies: configured, or created once in the data directory.
+
+        Several workers must share one key, so scale-out deployments set it explicitly.
+        """
+        if self.secret_key:
+            return self.secret_key
+        key_file = self.data_dir / "secret_key"
+        if key_file.exists():
+            return key_file.read_text().strip()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        key_file.write_text(key)
+        key_file.chmod(0o600)
+        return key

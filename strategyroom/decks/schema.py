@@ -1,0 +1,267 @@
+"""The deck schema: what a session script may contain, validated with pydantic.
+
+Every model forbids unknown fields, so a typo in a deck is an error that names
+the field instead of a silently ignored setting.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
+
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
+LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")]
+
+# Text given per language ({"en": ..., "da": ...}) or once for every language.
+# A plain string is stored under the key "*".
+ANY_LANGUAGE = "*"
+
+
+def _text(value: Any) -> Any:
+    if isinstance(value, str):
+        return {ANY_LANGUAGE: value}
+    return value
+
+
+LocalizedText = Annotated[
+    dict[str, Annotated[str, StringConstraints(min_length=1, max_length=4000)]],
+    BeforeValidator(_text),
+    Field(min_length=1),
+]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Attribute(_Model):
+    """A numeric property that options may carry, e.g. tonnes of CO2 saved a year."""
+
+    label: LocalizedText
+    unit: LocalizedText | None = None
+    currency: Literal["DKK", "SEK", "GBP", "EUR"] | None = None
+
+
+class Target(_Model):
+    """A goal the room's choices are measured against, e.g. the council's CO2 goal."""
+
+    attribute: Slug
+    value: float = Field(gt=0)
+    label: LocalizedText
+
+
+class Evidence(_Model):
+    """A short evidence snippet: a figure or a fact, always with its source."""
+
+    label: LocalizedText
+    value: float | None = None
+    unit: LocalizedText | None = None
+    currency: Literal["DKK", "SEK", "GBP", "EUR"] | None = None
+    text: LocalizedText | None = None
+    source: str = Field(min_length=1, max_length=500)
+
+    @model_validator(mode="after")
+    def _has_content(self) -> Evidence:
+        if self.value is None and self.text is None:
+            raise ValueError("an evidence snippet needs a value or a text")
+        return self
+
+
+class Option(_Model):
+    id: Slug
+    label: LocalizedText
+    description: LocalizedText | None = None
+    # Numeric evidence attributes keyed by the deck's declared attributes.
+    attributes: dict[Slug, float] = Field(default_factory=dict)
+
+
+class QuestionType(StrEnum):
+    SINGLE = "single"
+    MULTIPLE = "multiple"
+    SCALE = "scale"
+    RANKING = "ranking"
+    BUDGET = "budget"
+    TEXT = "text"
+
+
+class _Question(_Model):
+    id: Slug
+    prompt: LocalizedText
+    help: LocalizedText | None = None
+    # Results stay hidden from the room until revealed; by default at close.
+    reveal: Literal["on_close", "manual"] = "on_close"
+
+
+class _WithOptions(_Question):
+    options: list[Option] = Field(min_length=2, max_length=12)
+
+    @model_validator(mode="after")
+    def _unique_options(self) -> _WithOptions:
+        ids = [o.id for o in self.options]
+        duplicates = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicates:
+            raise ValueError(f"option ids must be unique, repeated: {', '.join(duplicates)}")
+        return self
+
+
+class SingleChoice(_WithOptions):
+    type: Literal[QuestionType.SINGLE]
+
+
+class MultipleChoice(_WithOptions):
+    type: Literal[QuestionType.MULTIPLE]
+    max_choices: int | None = Field(default=None, ge=1)
+
+    @model_validator(mode="after")
+    def _max_fits(self) -> MultipleChoice:
+        if self.max_choices is not None and self.max_choices > len(self.options):
+            raise ValueError("max_choices is larger than the number of options")
+        return self
+
+
+class Scale(_Question):
+    type: Literal[QuestionType.SCALE]
+    min: int = 1
+    max: int = 5
+    min_label: LocalizedText
+    max_label: LocalizedText
+
+    @model_validator(mode="after")
+    def _range(self) -> Scale:
+        if not 1 <= self.max - self.min <= 10:
+            raise ValueError("a scale needs between 2 and 11 steps (max - min from 1 to 10)")
+        return self
+
+
+class Ranking(_WithOptions):
+    type: Literal[QuestionType.RANKING]
+
+
+class Budget(_WithOptions):
+    type: Literal[QuestionType.BUDGET]
+    total: int = Field(gt=0, le=1_000_000_000)
+    unit: LocalizedText | None = None
+    currency: Literal["DKK", "SEK", "GBP", "EUR"] | None = None
+
+
+class FreeText(_Question):
+    type: Literal[QuestionType.TEXT]
+    max_length: int = Field(default=500, ge=1, le=2000)
+
+
+Question = Annotated[
+    SingleChoice | MultipleChoice | Scale | Ranking | Budget | FreeText,
+    Field(discriminator="type"),
+]
+
+
+def options_of(question: Question) -> list[Option]:
+    """The options of a choice, ranking or budget question; none for scales and text."""
+    return question.options if isinstance(question, _WithOptions) else []
+
+
+class CardKind(StrEnum):
+    INTRO = "intro"
+    SCENARIO = "scenario"
+    EVIDENCE = "evidence"
+    QUESTION = "question"
+    BREAK = "break"
+    CLOSING = "closing"
+
+
+class Card(_Model):
+    id: Slug
+    kind: CardKind
+    title: LocalizedText
+    body: LocalizedText | None = None
+    theme: Slug | None = None
+    # Evidence and question cards name the scenario they belong to, for the report.
+    scenario: Slug | None = None
+    evidence: list[Evidence] = Field(default_factory=list, max_length=12)
+    question: Question | None = None
+
+    @model_validator(mode="after")
+    def _question_only_on_question_cards(self) -> Card:
+        if self.kind is CardKind.QUESTION and self.question is None:
+            raise ValueError("a question card needs a question")
+        if self.kind is not CardKind.QUESTION and self.question is not None:
+            raise ValueError(f"a {self.kind.value} card cannot carry a question")
+        return self
+
+
+class Deck(_Model):
+    id: Slug
+    version: str = Field(min_length=1, max_length=40)
+    title: LocalizedText
+    description: LocalizedText | None = None
+    default_language: LanguageCode = "en"
+    languages: list[LanguageCode] = Field(default_factory=lambda: ["en"], min_length=1)
+    attributes: dict[Slug, Attribute] = Field(default_factory=dict)
+    target: Target | None = None
+    cards: list[Card] = Field(min_length=1, max_length=200)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Deck:
+        if self.default_language not in self.languages:
+            raise ValueError("default_language must be one of languages")
+        problems: list[str] = []
+        seen_cards: set[str] = set()
+        seen_questions: set[str] = set()
+        scenarios = {c.id for c in self.cards if c.kind is CardKind.SCENARIO}
+        for card in self.cards:
+            if card.id in seen_cards:
+                problems.append(f"card id {card.id!r} is used twice")
+            seen_cards.add(card.id)
+            if card.scenario is not None and card.scenario not in scenarios:
+                problems.append(
+                    f"card {card.id!r}: scenario {card.scenario!r} is not a scenario card"
+                )
+            question = card.question
+            if question is None:
+                continue
+            if question.id in seen_questions:
+                problems.append(f"question id {question.id!r} is used twice")
+            seen_questions.add(question.id)
+            for option in options_of(question):
+                for name in option.attributes:
+                    if name not in self.attributes:
+                        problems.append(
+                            f"card {card.id!r}: option {option.id!r} has attribute {name!r}, "
+                            "which the deck does not declare under attributes"
+                        )
+        if self.target is not None and self.target.attribute not in self.attributes:
+            problems.append(f"target attribute {self.target.attribute!r} is not declared")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    def card_index(self, card_id: str) -> int:
+        for index, card in enumerate(self.cards):
+            if card.id == card_id:
+                return index
+        raise KeyError(card_id)
+
+    def question(self, question_id: str) -> tuple[int, Card]:
+        """The index and card of the question with this id."""
+        for index, card in enumerate(self.cards):
+            if card.question is not None and card.question.id == question_id:
+                return index, card
+        raise KeyError(question_id)
+
+    def text(self, value: dict[str, str] | None, language: str) -> str:
+        """A text in the reader's language, falling back to the deck's default."""
+        if not value:
+            return ""
+        for key in (language, self.default_language, ANY_LANGUAGE):
+            if key in value:
+                return value[key]
+        return next(iter(value.values()))

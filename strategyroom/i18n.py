@@ -1,0 +1,94 @@
+"""Interface languages: gettext catalogues (Babel) and locale-aware formatting.
+
+Catalogues live in ``strategyroom/locale/<lang>/LC_MESSAGES/messages.po`` and
+are compiled in memory when first used, so there is no build step and no
+compiled .mo files in the repository. Adding a language is adding a catalogue
+(docs/translating.md).
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+from collections.abc import Iterable
+
+from babel import Locale, numbers
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
+
+from strategyroom.paths import LOCALE_DIR
+
+DEFAULT_LANGUAGE = "en"
+RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
+
+
+@functools.cache
+def available_languages() -> tuple[str, ...]:
+    """English plus every language that has a catalogue, English first."""
+    found = sorted(p.parent.parent.name for p in LOCALE_DIR.glob("*/LC_MESSAGES/messages.po"))
+    return (DEFAULT_LANGUAGE, *(lang for lang in found if lang != DEFAULT_LANGUAGE))
+
+
+def language_name(language: str) -> str:
+    """The language's own name for itself, e.g. Dansk, Svenska."""
+    name = Locale.parse(language).get_display_name(language) or language
+    return name[:1].upper() + name[1:]
+
+
+def is_rtl(language: str) -> bool:
+    return language in RTL_LANGUAGES
+
+
+@functools.cache
+def translations(language: str) -> NullTranslations:
+    path = LOCALE_DIR / language / "LC_MESSAGES" / "messages.po"
+    if not path.exists():
+        return NullTranslations()
+    with path.open("rb") as po:
+        catalog = read_po(po, locale=language)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Translations(fp=buffer)
+
+
+def gettext(language: str, message: str) -> str:
+    return translations(language).gettext(message)
+
+
+def choose_language(wanted: str | None, accept_language: str = "") -> str:
+    """The first supported language among an explicit choice and Accept-Language."""
+    supported = available_languages()
+    if wanted in supported:
+        return wanted
+    for candidate in _accepted(accept_language):
+        if candidate in supported:
+            return candidate
+    return DEFAULT_LANGUAGE
+
+
+def _accepted(header: str) -> Iterable[str]:
+    ranked = []
+    for part in header.split(","):
+        lang, _, q = part.strip().partition(";q=")
+        try:
+            weight = float(q) if q else 1.0
+        except ValueError:
+            continue
+        ranked.append((weight, lang.split("-")[0].strip().lower()))
+    return (lang for _, lang in sorted(ranked, key=lambda r: -r[0]))
+
+
+def format_number(value: float, language: str, digits: int = 1) -> str:
+    pattern = "#,##0" + ("." + "#" * digits if digits else "")
+    return numbers.format_decimal(value, format=pattern, locale=language)
+
+
+def format_percent(value: float, language: str) -> str:
+    # ``value`` is a percentage (0-100); show whole percent like "42 %" in da/sv.
+    return numbers.format_percent(value / 100, format="#,##0 %", locale=language)
+
+
+def format_currency(value: float, currency: str, language: str) -> str:
+    return numbers.format_currency(value, currency, locale=language)

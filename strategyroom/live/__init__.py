@@ -1,0 +1,1 @@
+"""The live session: state machine, events, answers, presence and fan-out."""

@@ -1,0 +1,60 @@
+"""Errors a user can cause, each with a stable code for the protocol and an
+English message that the web layer translates (the messages are gettext msgids)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def N_(message: str) -> str:
+    """Mark a string for translation without translating it here."""
+    return message
+
+
+class SessionError(Exception):
+    """Something the user asked for that cannot be done; never a server fault."""
+
+    code = "bad_request"
+    status = 400
+
+    def __init__(self, message: str, **params: Any) -> None:
+        self.message = message
+        self.params = params
+        super().__init__(message % params if params else message)
+
+
+class NotFound(SessionError):
+    code = "not_found"
+    status = 404
+
+
+class IllegalTransition(SessionError):
+    """The action is not allowed from the session's or question's current state."""
+
+    code = "illegal_transition"
+    status = 409
+
+
+class SessionEnded(SessionError):
+    code = "session_ended"
+    status = 410
+
+
+class QuestionNotOpen(SessionError):
+    code = "question_not_open"
+    status = 409
+
+
+class InvalidAnswer(SessionError):
+    code = "invalid_answer"
+    status = 422
+
+
+class InvalidMessage(SessionError):
+    code = "invalid_message"
+    status = 400
+
+
+class NotJoined(SessionError):
+    code = "not_joined"
+    status = 401

@@ -1,0 +1,104 @@
+"""Session events: what happened in a session, in order.
+
+Every event leaving a session travels in an ``Envelope`` carrying the session
+id, the session's epoch and a per-session sequence number without gaps, so a
+client can tell that it missed something and resume or re-sync (see
+docs/protocol.md). Events are stored in the ``session_event`` table in the same
+transaction as the change they describe, then published.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, fields
+from typing import Any, ClassVar
+
+
+@dataclass(frozen=True)
+class Event:
+    name: ClassVar[str]
+
+    def data(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class CardShown(Event):
+    """The facilitator put a card on every screen."""
+
+    name: ClassVar[str] = "card_shown"
+    card: int
+
+
+@dataclass(frozen=True)
+class QuestionOpened(Event):
+    """Participants may answer the question from now on."""
+
+    name: ClassVar[str] = "question_opened"
+    question: str
+
+
+@dataclass(frozen=True)
+class QuestionClosed(Event):
+    """Answers are locked; the totals are frozen. ``revealed`` says whether the
+    results are now shown to the room (the default at close)."""
+
+    name: ClassVar[str] = "question_closed"
+    question: str
+    revealed: bool
+
+
+@dataclass(frozen=True)
+class ResultsRevealed(Event):
+    """The question's results are shown on the projector and to participants."""
+
+    name: ClassVar[str] = "results_revealed"
+    question: str
+
+
+@dataclass(frozen=True)
+class SessionEnded(Event):
+    """The evening is over; participants see the thank-you screen."""
+
+    name: ClassVar[str] = "session_ended"
+
+
+EVENT_TYPES: dict[str, type[Event]] = {
+    cls.name: cls
+    for cls in (CardShown, QuestionOpened, QuestionClosed, ResultsRevealed, SessionEnded)
+}
+
+
+def event_from(name: str, data: dict[str, Any]) -> Event:
+    cls = EVENT_TYPES[name]
+    return cls(**{f.name: data[f.name] for f in fields(cls)})
+
+
+@dataclass(frozen=True)
+class Envelope:
+    session_id: str
+    epoch: str
+    seq: int
+    event: Event
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "type": "event",
+            "session": self.session_id,
+            "epoch": self.epoch,
+            "seq": self.seq,
+            "event": self.event.name,
+            "data": self.event.data(),
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), separators=(",", ":"))
+
+    @classmethod
+    def from_dict(cls, message: dict[str, Any]) -> Envelope:
+        return cls(
+            session_id=message["session"],
+            epoch=message["epoch"],
+            seq=message["seq"],
+            event=event_from(message["event"], message["data"]),
+        )

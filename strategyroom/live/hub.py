@@ -1,0 +1,263 @@
+"""The hub: this worker's side of the fan-out.
+
+It keeps one broker subscription per session that has sockets on this worker
+(not one per socket), reads every message from one stream, and hands them to
+the presenter, which renders each frame once and sends the same bytes to every
+socket that needs it. Events are applied in sequence order: a duplicate is
+dropped, and a gap (the broker is at-most-once) is repaired by reading the
+missed events from the database, so no screen stays stale.
+
+Tallies (answers changed) and presence changes are coalesced per session to a
+few updates a second, because counting is the expensive part, not sending.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Literal, Protocol
+
+from strategyroom.broker import Broker
+from strategyroom.live.events import Envelope
+from strategyroom.live.presence import Presence
+from strategyroom.live.service import SessionService, channel, signal
+from strategyroom.live.state import LiveState
+
+log = logging.getLogger(__name__)
+
+
+class Role(StrEnum):
+    PARTICIPANT = "participant"
+    CONSOLE = "console"
+    PROJECTOR = "projector"
+
+
+@dataclass(eq=False)
+class Client:
+    """One open socket as the hub sees it."""
+
+    role: Role
+    session_id: str
+    language: str
+    format: Literal["html", "json"]
+    send: Callable[[str], Awaitable[None]]
+    participant_id: str | None = None
+    # Closes the socket (for logout); None for sockets that are never closed by us.
+    close: Callable[[], Awaitable[None]] | None = None
+    # The sequence number this client's screen is up to date with.
+    seq: int = 0
+    ready: bool = False
+    # Events that arrived while the client was being greeted with its snapshot.
+    backlog: list[Envelope] = field(default_factory=list)
+    # Per-socket data the web layer needs (e.g. the facilitator's login).
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(eq=False)
+class Room:
+    """The sockets of one session on this worker and the state they were sent."""
+
+    session_id: str
+    state: LiveState
+    clients: set[Client] = field(default_factory=set)
+    dirty_tallies: set[str] = field(default_factory=set)
+    dirty_presence: bool = False
+    flushes: int = 0
+    flush_task: asyncio.Task[None] | None = None
+
+    def ready_clients(self) -> list[Client]:
+        return [c for c in self.clients if c.ready]
+
+
+class Presenter(Protocol):
+    """Renders session news into frames and sends them (implemented by the web layer)."""
+
+    async def events(self, room: Room, envelopes: list[Envelope], clients: list[Client]) -> None:
+        """Bring ``clients`` up to date with ``envelopes`` (all newer than client.seq)."""
+        ...
+
+    async def tallies(self, room: Room, question_ids: set[str], clients: list[Client]) -> None: ...
+
+    async def presence(self, room: Room, clients: list[Client]) -> None: ...
+
+    async def resync(self, room: Room, clients: list[Client]) -> None:
+        """Send full snapshots: the clients' state cannot be patched any more."""
+        ...
+
+
+class Hub:
+    def __init__(
+        self,
+        broker: Broker,
+        service: SessionService,
+        presence: Presence,
+        coalesce_seconds: float = 0.2,
+    ) -> None:
+        self.broker = broker
+        self.service = service
+        self.presence = presence
+        self.presenter: Presenter | None = None
+        self.coalesce_seconds = coalesce_seconds
+        self.rooms: dict[str, Room] = {}
+        self._room_locks: dict[str, asyncio.Lock] = {}
+        self._reader: asyncio.Task[None] | None = None
+
+    async def start(self, presenter: Presenter) -> None:
+        self.presenter = presenter
+        self._reader = asyncio.create_task(self._read(), name="hub-reader")
+
+    async def stop(self) -> None:
+        tasks = [t for t in (self._reader, *(r.flush_task for r in self.rooms.values())) if t]
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    # -- sockets coming and going ----------------------------------------------
+
+    async def attach(self, client: Client, greet: Callable[[LiveState], Awaitable[None]]) -> None:
+        """Register a socket and bring it up to date.
+
+        ``greet`` sends the snapshot (or replay) for the given state and sets
+        ``client.seq``. Events that arrive meanwhile wait in the client's backlog
+        and are sent after it, so nothing falls between snapshot and stream.
+        """
+        room = await self._room(client.session_id)
+        room.clients.add(client)
+        flushes = room.flushes
+        await greet(room.state)
+        while client.backlog:
+            pending = [e for e in client.backlog if e.seq > client.seq]
+            client.backlog.clear()
+            if pending and self.presenter is not None:
+                await self.presenter.events(room, pending, [client])
+        client.ready = True  # no await since the backlog was found empty
+        if room.flushes != flushes and room.state.open_question:
+            self._mark_dirty(room, tally=room.state.open_question)
+        if client.participant_id is not None:
+            await self.presence.add(client.session_id, client.participant_id)
+            await self.broker.publish(
+                channel(client.session_id), signal("presence", room.session_id)
+            )
+
+    async def detach(self, client: Client) -> None:
+        room = self.rooms.get(client.session_id)
+        if room is None or client not in room.clients:
+            return
+        room.clients.discard(client)
+        if client.participant_id is not None and client.ready:
+            await self.presence.remove(client.session_id, client.participant_id)
+            await self.broker.publish(
+                channel(client.session_id), signal("presence", room.session_id)
+            )
+        if not room.clients:
+            # Keep listening briefly? No: a reconnecting client re-subscribes and
+            # re-reads the state, which is cheap. Free the subscription now.
+            del self.rooms[client.session_id]
+            if room.flush_task is not None:
+                room.flush_task.cancel()
+            await self.broker.unsubscribe(channel(client.session_id))
+
+    async def close_login(self, login: str) -> None:
+        """Close every console socket opened under a login that has just logged out."""
+        for room in list(self.rooms.values()):
+            for client in list(room.clients):
+                if client.extra.get("login") == login and client.close is not None:
+                    await client.close()
+
+    async def _room(self, session_id: str) -> Room:
+        room = self.rooms.get(session_id)
+        if room is not None:
+            return room
+        lock = self._room_locks.setdefault(session_id, asyncio.Lock())
+        async with lock:
+            room = self.rooms.get(session_id)
+            if room is None:
+                # Subscribe first, then read: an event committed in between is
+                # both in the state and on the stream, and the stream copy is
+                # dropped as a duplicate by its sequence number.
+                await self.broker.subscribe(channel(session_id))
+                state = await self.service.state(session_id)
+                room = self.rooms[session_id] = Room(session_id, state)
+        self._room_locks.pop(session_id, None)
+        return room
+
+    # -- the stream --------------------------------------------------------------
+
+    async def _read(self) -> None:
+        while True:
+            message = await self.broker.next_published()
+            try:
+                data = json.loads(message.payload)
+                room = self.rooms.get(data.get("session", ""))
+                if room is None:
+                    continue
+                kind = data.get("type")
+                if kind == "event":
+                    await self._on_event(room, Envelope.from_dict(data))
+                elif kind == "tally":
+                    self._mark_dirty(room, tally=str(data.get("question", "")))
+                elif kind == "presence":
+                    self._mark_dirty(room, presence=True)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                # One bad message or one failing session must not stop the stream.
+                log.exception("could not deliver a message on %s", message.channel)
+
+    async def _on_event(self, room: Room, envelope: Envelope) -> None:
+        assert self.presenter is not None
+        state = room.state
+        if envelope.epoch != state.epoch:
+            room.state = await self.service.state(room.session_id)
+            await self.presenter.resync(room, room.ready_clients())
+            return
+        if envelope.seq <= state.seq:
+            return
+        envelopes = [envelope]
+        if envelope.seq > state.seq + 1:
+            log.info(
+                "session %s: events %d-%d missed, reading them",
+                room.session_id,
+                state.seq + 1,
+                envelope.seq - 1,
+            )
+            envelopes = await self.service.events_since(room.session_id, state.seq)
+            envelopes = [e for e in envelopes if e.epoch == state.epoch]
+        for e in envelopes:
+            state = state.apply(e)
+        room.state = state
+        waiting = [c for c in room.clients if not c.ready]
+        for client in waiting:
+            client.backlog.extend(envelopes)
+        await self.presenter.events(room, envelopes, room.ready_clients())
+
+    def _mark_dirty(self, room: Room, tally: str | None = None, presence: bool = False) -> None:
+        if tally:
+            room.dirty_tallies.add(tally)
+        room.dirty_presence |= presence
+        if room.flush_task is None or room.flush_task.done():
+            room.flush_task = asyncio.create_task(self._flush(room))
+
+    async def _flush(self, room: Room) -> None:
+        assert self.presenter is not None
+        # Loop until nothing is dirty: news that comes in while a flush is being
+        # sent is sent by the next round, never left waiting for more news.
+        while room.dirty_tallies or room.dirty_presence:
+            await asyncio.sleep(self.coalesce_seconds)
+            tallies, room.dirty_tallies = room.dirty_tallies, set()
+            presence, room.dirty_presence = room.dirty_presence, False
+            room.flushes += 1
+            try:
+                if tallies:
+                    await self.presenter.tallies(room, tallies, room.ready_clients())
+                if presence:
+                    await self.presenter.presence(room, room.ready_clients())
+            except Exception:
+                log.exception("could not send live counts for session %s", room.session_id)

@@ -1,0 +1,357 @@
+"""The session service: the one place where a session changes.
+
+Write, then publish: every change is committed to the database together with
+the events that describe it, and only then published on the broker. The
+database is the source of truth; the broker only carries news of it.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, func, select
+
+from strategyroom.aggregate import Result, aggregate, result_from_dict
+from strategyroom.broker import Broker
+from strategyroom.decks import Deck
+from strategyroom.live import answers, participants
+from strategyroom.live import state as machine
+from strategyroom.live.codes import new_join_code, normalize_join_code
+from strategyroom.live.errors import N_, NotFound
+from strategyroom.live.events import (
+    CardShown,
+    Envelope,
+    Event,
+    QuestionClosed,
+    QuestionOpened,
+    ResultsRevealed,
+    SessionEnded,
+    event_from,
+)
+from strategyroom.live.state import LiveState, QuestionStatus
+from strategyroom.store.db import Database
+from strategyroom.store.models import (
+    Participant,
+    QuestionRun,
+    QuestionState,
+    RoomSession,
+    SessionEvent,
+    SessionStatus,
+    utcnow,
+)
+
+
+def channel(session_id: str) -> str:
+    return f"session:{session_id}"
+
+
+def signal(kind: str, session_id: str, **data: Any) -> str:
+    """A volatile broker message (answers or presence changed): not sequenced,
+    because each one only says "look again"; losing one is healed by the next."""
+    return json.dumps({"type": kind, "session": session_id, **data}, separators=(",", ":"))
+
+
+Decision = Callable[[LiveState, Deck], list[Event]]
+
+
+class SessionService:
+    def __init__(self, db: Database, broker: Broker) -> None:
+        self.db = db
+        self.broker = broker
+        # A session's deck never changes once it is opened, so caching is safe.
+        self._decks: dict[str, Deck] = {}
+
+    # -- reading -----------------------------------------------------------
+
+    def deck(self, room: RoomSession) -> Deck:
+        deck = self._decks.get(room.id)
+        if deck is None:
+            deck = self._decks[room.id] = Deck.model_validate(room.deck)
+        return deck
+
+    async def get(self, session_id: str) -> RoomSession:
+        room = await self.db.run(lambda db: db.get(RoomSession, session_id))
+        if room is None:
+            raise NotFound(N_("There is no such session."))
+        return room
+
+    async def by_code(self, text: str) -> RoomSession:
+        code = normalize_join_code(text)
+        if code is None:
+            raise NotFound(N_("That is not a valid join code. Codes have 6 letters and digits."))
+        room = await self.db.run(
+            lambda db: db.exec(select(RoomSession).where(RoomSession.join_code == code)).first()
+        )
+        if room is None:
+            raise NotFound(N_("No session has the code %(code)s. Please check it."), code=code)
+        return room
+
+    async def list_sessions(self) -> list[RoomSession]:
+        return await self.db.run(
+            lambda db: list(
+                db.exec(select(RoomSession).order_by(col(RoomSession.created_at).desc())).all()
+            )
+        )
+
+    async def state(self, session_id: str) -> LiveState:
+        return await self.db.run(lambda db: load_state(db, session_id))
+
+    async def events_since(self, session_id: str, seq: int) -> list[Envelope]:
+        def read(db: Session) -> list[Envelope]:
+            room = db.get(RoomSession, session_id)
+            if room is None:
+                return []
+            rows = db.exec(
+                select(SessionEvent)
+                .where(SessionEvent.session_id == session_id, SessionEvent.seq > seq)
+                .order_by(col(SessionEvent.seq))
+            ).all()
+            return [
+                Envelope(session_id, room.epoch, row.seq, event_from(row.name, row.data))
+                for row in rows
+            ]
+
+        return await self.db.run(read)
+
+    async def audit_log(self, session_id: str) -> list[SessionEvent]:
+        return await self.db.run(
+            lambda db: list(
+                db.exec(
+                    select(SessionEvent)
+                    .where(SessionEvent.session_id == session_id)
+                    .order_by(col(SessionEvent.seq))
+                ).all()
+            )
+        )
+
+    async def results(self, room: RoomSession, question_id: str) -> Result:
+        """The question's results: frozen at close, else counted from the rows now."""
+        _, card = self.deck(room).question(question_id)
+        assert card.question is not None
+        question = card.question
+
+        def read(db: Session) -> Result:
+            run = db.get(QuestionRun, (room.id, question_id))
+            if run is not None and run.frozen_results is not None:
+                return result_from_dict(run.frozen_results)
+            return aggregate(question, answers.answer_rows(db, room.id, question_id))
+
+        return await self.db.run(read)
+
+    async def participant_count(self, session_id: str) -> int:
+        return await self.db.run(
+            lambda db: db.exec(
+                select(func.count()).where(Participant.session_id == session_id)
+            ).one()
+        )
+
+    async def answer_count(self, session_id: str, question_id: str) -> int:
+        return await self.db.run(
+            lambda db: db.exec(
+                select(func.count()).where(
+                    answers.Answer.session_id == session_id,
+                    answers.Answer.question_id == question_id,
+                )
+            ).one()
+        )
+
+    # -- facilitator actions -------------------------------------------------
+
+    async def create(self, deck: Deck, title: str, facilitator_id: int) -> RoomSession:
+        def insert(db: Session) -> RoomSession:
+            for _ in range(20):
+                room = RoomSession(
+                    id=uuid.uuid4().hex,
+                    join_code=new_join_code(),
+                    title=title.strip() or deck.text(deck.title, deck.default_language),
+                    deck_id=deck.id,
+                    deck_version=deck.version,
+                    deck=deck.model_dump(mode="json"),
+                    epoch=secrets.token_hex(4),
+                    created_by=facilitator_id,
+                )
+                db.add(room)
+                try:
+                    db.commit()
+                except IntegrityError:  # the join code was taken: draw another
+                    db.rollback()
+                    continue
+                return room
+            raise RuntimeError("could not draw a free join code")
+
+        return await self.db.run(insert, write=True)
+
+    async def show_card(self, session_id: str, card: int, actor: str) -> LiveState:
+        return await self._act(session_id, actor, lambda s, d: machine.decide_show_card(s, d, card))
+
+    async def open_question(self, session_id: str, question_id: str, actor: str) -> LiveState:
+        return await self._act(
+            session_id, actor, lambda s, d: machine.decide_open(s, d, question_id)
+        )
+
+    async def close_question(self, session_id: str, question_id: str, actor: str) -> LiveState:
+        return await self._act(
+            session_id, actor, lambda s, d: machine.decide_close(s, d, question_id)
+        )
+
+    async def reveal(self, session_id: str, question_id: str, actor: str) -> LiveState:
+        return await self._act(
+            session_id, actor, lambda s, d: machine.decide_reveal(s, d, question_id)
+        )
+
+    async def end(self, session_id: str, actor: str) -> LiveState:
+        return await self._act(session_id, actor, machine.decide_end)
+
+    async def _act(self, session_id: str, actor: str, decide: Decision) -> LiveState:
+        def transact(db: Session) -> tuple[LiveState, list[Envelope]]:
+            room = db.exec(
+                select(RoomSession).where(RoomSession.id == session_id).with_for_update()
+            ).one_or_none()
+            if room is None:
+                raise NotFound(N_("There is no such session."))
+            deck = self.deck(room)
+            state = load_state(db, session_id)
+            envelopes = []
+            for event in decide(state, deck):
+                envelope = Envelope(session_id, room.epoch, state.seq + 1, event)
+                state = state.apply(envelope)
+                self._persist(db, room, deck, event)
+                db.add(
+                    SessionEvent(
+                        session_id=session_id,
+                        seq=envelope.seq,
+                        name=event.name,
+                        data=event.data(),
+                        actor=actor,
+                    )
+                )
+                envelopes.append(envelope)
+            if envelopes:
+                room.seq = state.seq
+                db.add(room)
+                db.commit()
+            return state, envelopes
+
+        state, envelopes = await self.db.run(transact, write=True)
+        for envelope in envelopes:
+            await self.broker.publish(channel(session_id), envelope.to_json())
+        return state
+
+    def _persist(self, db: Session, room: RoomSession, deck: Deck, event: Event) -> None:
+        """Write the row changes an event stands for (inside the event's transaction)."""
+        match event:
+            case CardShown(card=card):
+                room.current_card = card
+                room.status = SessionStatus.RUNNING
+            case QuestionOpened(question=qid):
+                db.add(QuestionRun(session_id=room.id, question_id=qid, state=QuestionState.OPEN))
+            case QuestionClosed(question=qid, revealed=revealed):
+                run = db.exec(
+                    select(QuestionRun)
+                    .where(QuestionRun.session_id == room.id, QuestionRun.question_id == qid)
+                    .with_for_update()
+                ).one()
+                _, card = deck.question(qid)
+                assert card.question is not None
+                rows = answers.answer_rows(db, room.id, qid)
+                run.frozen_results = aggregate(card.question, rows).model_dump(mode="json")
+                run.state = QuestionState.CLOSED
+                run.closed_at = utcnow()
+                run.revealed = revealed
+                db.add(run)
+            case ResultsRevealed(question=qid):
+                run = db.get_one(QuestionRun, (room.id, qid))
+                run.revealed = True
+                db.add(run)
+            case SessionEnded():
+                room.status = SessionStatus.ENDED
+                room.ended_at = utcnow()
+        db.add(room)
+
+    # -- participants ----------------------------------------------------------
+
+    async def join(self, room: RoomSession, language: str) -> tuple[Participant, str]:
+        def insert(db: Session) -> tuple[Participant, str]:
+            participant, token = participants.join(db, room.id, language)
+            db.commit()
+            return participant, token
+
+        return await self.db.run(insert, write=True)
+
+    async def participant(self, session_id: str, token: str) -> Participant | None:
+        return await self.db.run(lambda db: participants.find(db, session_id, token))
+
+    async def set_language(self, participant: Participant, language: str) -> None:
+        def update(db: Session) -> None:
+            row = db.get_one(Participant, participant.id)
+            row.language = language
+            db.add(row)
+            db.commit()
+
+        participant.language = language
+        await self.db.run(update, write=True)
+
+    async def answers_by_participant(self, session_id: str, question_id: str) -> dict[str, Any]:
+        return await self.db.run(
+            lambda db: answers.answers_by_participant(db, session_id, question_id)
+        )
+
+    async def answers_of(self, session_id: str, participant_id: str) -> dict[str, Any]:
+        return await self.db.run(lambda db: answers.answers_of(db, session_id, participant_id))
+
+    async def answer(
+        self,
+        room: RoomSession,
+        participant_id: str,
+        question_id: str,
+        answer_id: str,
+        raw: Any,
+    ) -> answers.Recorded:
+        """Validate and store an answer; publish that the tally changed."""
+        try:
+            _, card = self.deck(room).question(question_id)
+        except KeyError:
+            raise NotFound(
+                N_("This deck has no question %(question)s."), question=question_id
+            ) from None
+        assert card.question is not None
+        value = answers.parse_answer(card.question, raw)
+
+        def store(db: Session) -> answers.Recorded:
+            recorded = answers.record_answer(
+                db,
+                session_id=room.id,
+                participant_id=participant_id,
+                question_id=question_id,
+                answer_id=answer_id,
+                value=value,
+            )
+            db.commit()
+            return recorded
+
+        recorded = await self.db.run(store, write=True)
+        if recorded.status == "stored":
+            await self.broker.publish(
+                channel(room.id), signal("tally", room.id, question=question_id)
+            )
+        return recorded
+
+
+def load_state(db: Session, session_id: str) -> LiveState:
+    room = db.get(RoomSession, session_id)
+    if room is None:
+        raise NotFound(N_("There is no such session."))
+    runs = db.exec(select(QuestionRun).where(QuestionRun.session_id == session_id)).all()
+    return LiveState(
+        session_id=room.id,
+        epoch=room.epoch,
+        seq=room.seq,
+        status=room.status,
+        current_card=room.current_card,
+        questions={run.question_id: QuestionStatus(run.state, run.revealed) for run in runs},
+    )

@@ -1,0 +1,127 @@
+"""The tables. Everything a report needs is here; nothing lives only in memory.
+
+Timestamps are timezone-aware UTC; SQLModel's UTCDateTime keeps them so on
+SQLite and PostgreSQL alike.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class SessionStatus(StrEnum):
+    LOBBY = "lobby"  # created, participants wait for the first card
+    RUNNING = "running"
+    ENDED = "ended"
+
+
+class QuestionState(StrEnum):
+    PENDING = "pending"  # never opened: no row exists
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class Facilitator(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=64, unique=True)
+    password_hash: str = Field(max_length=255)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class RoomSession(SQLModel, table=True):
+    """One evening: a deck being run, its join code and where the room is."""
+
+    __tablename__ = "room_session"
+
+    id: str = Field(primary_key=True, max_length=32)
+    join_code: str = Field(max_length=6, unique=True)
+    title: str = Field(max_length=200)
+    deck_id: str = Field(max_length=64)
+    deck_version: str = Field(max_length=40)
+    # The validated deck as it was when the session opened: later edits to the
+    # file do not change a running session or its report.
+    deck: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    status: SessionStatus = Field(default=SessionStatus.LOBBY, max_length=16)
+    current_card: int | None = None
+    # The last event's sequence number; bumped in the same transaction as the change.
+    seq: int = 0
+    # Changes when earlier events can no longer be replayed (clients then re-sync).
+    epoch: str = Field(max_length=16)
+    created_by: int = Field(foreign_key="facilitator.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    ended_at: datetime | None = None
+
+
+class QuestionRun(SQLModel, table=True):
+    """A question that has been opened in a session; absent means pending."""
+
+    __tablename__ = "question_run"
+
+    session_id: str = Field(foreign_key="room_session.id", primary_key=True, max_length=32)
+    question_id: str = Field(primary_key=True, max_length=64)
+    state: QuestionState = Field(max_length=16)
+    revealed: bool = False
+    opened_at: datetime = Field(default_factory=utcnow)
+    closed_at: datetime | None = None
+    # The aggregate at the moment of closing; reports read these frozen figures.
+    frozen_results: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+
+
+class Participant(SQLModel, table=True):
+    """An anonymous device in a session. No name, no address: only a token hash."""
+
+    id: str = Field(primary_key=True, max_length=32)
+    session_id: str = Field(foreign_key="room_session.id", index=True, max_length=32)
+    token_hash: str = Field(max_length=64, unique=True)
+    language: str = Field(max_length=8)
+    joined_at: datetime = Field(default_factory=utcnow)
+
+
+class Answer(SQLModel, table=True):
+    """A participant's current answer to a question; changing it replaces the row."""
+
+    __table_args__ = (UniqueConstraint("session_id", "question_id", "participant_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: str = Field(foreign_key="room_session.id", max_length=32)
+    question_id: str = Field(max_length=64)
+    participant_id: str = Field(foreign_key="participant.id", max_length=32)
+    value: Any = Field(sa_column=Column(JSON, nullable=False))
+    client_answer_id: str = Field(max_length=64)
+    revision: int = 1
+    answered_at: datetime = Field(default_factory=utcnow)
+
+
+class AnswerReceipt(SQLModel, table=True):
+    """Every answer id ever accepted from a device, so a retry is never counted twice."""
+
+    __tablename__ = "answer_receipt"
+
+    participant_id: str = Field(foreign_key="participant.id", primary_key=True, max_length=32)
+    client_answer_id: str = Field(primary_key=True, max_length=64)
+    session_id: str = Field(foreign_key="room_session.id", index=True, max_length=32)
+    question_id: str = Field(max_length=64)
+    received_at: datetime = Field(default_factory=utcnow)
+
+
+class SessionEvent(SQLModel, table=True):
+    """The session's event log: replayed to clients that resume, and the audit log
+    of facilitator actions (who did what, when)."""
+
+    __tablename__ = "session_event"
+
+    session_id: str = Field(foreign_key="room_session.id", primary_key=True, max_length=32)
+    seq: int = Field(primary_key=True)
+    name: str = Field(max_length=40)
+    data: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    actor: str | None = Field(default=None, max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)

@@ -1,0 +1,1 @@
+"""The web layer: routes, websocket endpoints, login and rendering."""

@@ -1,0 +1,175 @@
+"""The JSON API (docs/api.md): decks, sessions, state and aggregates, and joining
+for clients that are not browsers. State-changing calls take JSON bodies only,
+which a cross-site form cannot send, so the login cookie cannot be abused."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from strategyroom import accounts, i18n
+from strategyroom.decks import Deck
+from strategyroom.live.errors import N_, InvalidMessage, SessionEnded
+from strategyroom.store.models import RoomSession, SessionStatus
+from strategyroom.web.console import available_decks, deck_by_file, perform
+from strategyroom.web.context import Services, services
+from strategyroom.web.security import LoginRequired, require_facilitator
+from strategyroom.web.views import join_url
+
+MAX_BODY_BYTES = 64 * 1024
+
+
+async def _json_body(request: Request) -> dict[str, Any]:
+    if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
+        raise InvalidMessage(N_("Send a JSON body with Content-Type: application/json."))
+    body = await request.body()
+    if len(body) > MAX_BODY_BYTES:
+        raise InvalidMessage(N_("That message is too large."))
+    try:
+        data = json.loads(body)
+    except ValueError:
+        raise InvalidMessage(N_("That message is not valid JSON.")) from None
+    if not isinstance(data, dict):
+        raise InvalidMessage(N_("A message must be a JSON object."))
+    return data
+
+
+def _session_json(svc: Services, room: RoomSession) -> dict[str, Any]:
+    public = svc.settings.public_url
+    return {
+        "id": room.id,
+        "title": room.title,
+        "join_code": room.join_code,
+        "deck": {"id": room.deck_id, "version": room.deck_version},
+        "status": room.status.value,
+        "created_at": room.created_at.isoformat(),
+        "join_url": join_url(svc, room),
+        "projector_url": f"{public}/p/{room.join_code}",
+        "console_url": f"{public}/console/{room.id}",
+    }
+
+
+async def login(request: Request) -> Response:
+    svc = services(request)
+    data = await _json_body(request)
+    username, password = str(data.get("username", "")), str(data.get("password", ""))
+    user = await svc.db.run(lambda db: accounts.authenticate(db, username, password))
+    if user is None:
+        raise LoginRequired(N_("Wrong username or password."))
+    request.session.clear()
+    request.session.update(
+        facilitator={"id": user.id, "name": user.username, "login": secrets.token_hex(8)},
+        csrf=secrets.token_urlsafe(32),
+    )
+    return JSONResponse({"username": user.username})
+
+
+async def list_decks(request: Request) -> Response:
+    require_facilitator(request)
+    out = []
+    for path, deck in available_decks(services(request).settings.decks_dir):
+        if isinstance(deck, Deck):
+            out.append(
+                {
+                    "file": path.name,
+                    "id": deck.id,
+                    "version": deck.version,
+                    "title": deck.text(deck.title, deck.default_language),
+                    "languages": deck.languages,
+                    "cards": len(deck.cards),
+                    "errors": [],
+                }
+            )
+        else:
+            out.append({"file": path.name, "errors": deck.problems})
+    return JSONResponse({"decks": out})
+
+
+async def list_sessions(request: Request) -> Response:
+    require_facilitator(request)
+    svc = services(request)
+    rooms = await svc.sessions.list_sessions()
+    return JSONResponse({"sessions": [_session_json(svc, room) for room in rooms]})
+
+
+async def create_session(request: Request) -> Response:
+    user = require_facilitator(request)
+    svc = services(request)
+    data = await _json_body(request)
+    deck = deck_by_file(svc, str(data.get("deck", "")))
+    room = await svc.sessions.create(deck, str(data.get("title", ""))[:200], int(user["id"]))
+    return JSONResponse(_session_json(svc, room), status_code=201)
+
+
+async def session_detail(request: Request) -> Response:
+    require_facilitator(request)
+    svc = services(request)
+    room = await svc.sessions.get(request.path_params["session_id"])
+    state = await svc.sessions.state(room.id)
+    questions = {}
+    for question_id, status in state.questions.items():
+        result = await svc.sessions.results(room, question_id)
+        questions[question_id] = {
+            "state": status.state.value,
+            "revealed": status.revealed,
+            "answers": await svc.sessions.answer_count(room.id, question_id),
+            "results": result.model_dump(mode="json"),
+        }
+    return JSONResponse(
+        {
+            **_session_json(svc, room),
+            "state": state.to_dict(),
+            "participants": {
+                "joined": await svc.sessions.participant_count(room.id),
+                "connected": await svc.hub.presence.count(room.id),
+            },
+            "questions": questions,
+        }
+    )
+
+
+async def session_action(request: Request) -> Response:
+    user = require_facilitator(request)
+    svc = services(request)
+    data = await _json_body(request)
+    state = await perform(
+        svc, request.path_params["session_id"], str(data.get("action", "")), data, user["name"]
+    )
+    return JSONResponse({"state": state.to_dict()})
+
+
+async def join(request: Request) -> Response:
+    """Join as a participant without a browser: returns the token for the socket's hello."""
+    svc = services(request)
+    data = await _json_body(request)
+    room = await svc.sessions.by_code(str(data.get("code", "")))
+    if room.status is SessionStatus.ENDED:
+        raise SessionEnded(N_("This session has ended. Thank you for taking part."))
+    language = i18n.choose_language(str(data.get("language", "")))
+    participant, token = await svc.sessions.join(room, language)
+    return JSONResponse(
+        {
+            "session": room.id,
+            "participant": participant.id,
+            "token": token,
+            "language": language,
+            "socket": f"/ws/participant/{room.join_code}?format=json",
+        },
+        status_code=201,
+    )
+
+
+routes = [
+    Route("/api/login", login, methods=["POST"]),
+    Route("/api/decks", list_decks),
+    Route("/api/sessions", list_sessions, methods=["GET"]),
+    Route("/api/sessions", create_session, methods=["POST"]),
+    Route("/api/sessions/{session_id}", session_detail),
+    Route("/api/sessions/{session_id}/actions", session_action, methods=["POST"]),
+    Route("/api/join", join, methods=["POST"]),
+]

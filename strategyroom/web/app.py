@@ -1,0 +1,123 @@
+"""The application factory: wiring settings, storage, broker, hub and routes."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.routing import BaseRoute, Mount
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from strategyroom.broker import make_broker
+from strategyroom.config import Settings
+from strategyroom.live.hub import Hub
+from strategyroom.live.presence import MemoryPresence
+from strategyroom.live.service import SessionService
+from strategyroom.paths import STATIC_DIR
+from strategyroom.store import migrate
+from strategyroom.store.db import Database
+from strategyroom.web import api, console, participant, projector, sockets
+from strategyroom.web.context import Services
+from strategyroom.web.errors import exception_handlers
+from strategyroom.web.presenter import HtmlJsonPresenter
+from strategyroom.web.render import Renderer
+
+log = logging.getLogger(__name__)
+
+SESSION_COOKIE = "strategyroom"
+
+
+def prepare_database(settings: Settings) -> Database:
+    """Open the database; migrate SQLite in place, insist on an up-to-date schema elsewhere."""
+    if settings.is_sqlite:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        migrate.upgrade(settings.effective_database_url)
+    db = Database(settings.effective_database_url)
+    migrate.check_schema(db.engine, settings.effective_database_url)
+    return db
+
+
+class SecurityHeaders:
+    """Headers that keep pages from being framed or running foreign scripts."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = message.setdefault("headers", [])
+                headers.extend(
+                    [
+                        (
+                            b"content-security-policy",
+                            b"default-src 'self'; img-src 'self' data:; style-src 'self'; "
+                            b"script-src 'self'; connect-src 'self'; frame-ancestors 'none'; "
+                            b"base-uri 'none'; form-action 'self'",
+                        ),
+                        (b"x-content-type-options", b"nosniff"),
+                        (b"referrer-policy", b"same-origin"),
+                    ]
+                )
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def routes() -> list[BaseRoute]:
+    return [
+        *participant.routes,
+        *console.routes,
+        *projector.routes,
+        *api.routes,
+        *sockets.routes,
+        Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
+    ]
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = settings or Settings.from_env()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        db = prepare_database(settings)
+        broker = make_broker(settings.redis_url)
+        await broker.connect()
+        sessions = SessionService(db, broker)
+        hub = Hub(broker, sessions, MemoryPresence())
+        renderer = Renderer()
+        renderer.globals.update(council_name=settings.council_name)
+        app.state.services = Services(settings, db, broker, sessions, hub, renderer)
+        await hub.start(HtmlJsonPresenter(app.state.services))
+        try:
+            yield
+        finally:
+            await hub.stop()
+            await broker.disconnect()
+            db.dispose()
+
+    return Starlette(
+        routes=routes(),
+        lifespan=lifespan,
+        exception_handlers=exception_handlers(),
+        middleware=[
+            Middleware(SecurityHeaders),
+            Middleware(
+                SessionMiddleware,
+                secret_key=settings.resolved_secret_key(),
+                session_cookie=SESSION_COOKIE,
+                same_site="lax",
+                https_only=settings.secure_cookies,
+                max_age=14 * 24 * 3600,
+            ),
+        ],
+    )

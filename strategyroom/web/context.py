@@ -1,0 +1,70 @@
+"""What every handler needs: the app's services, the reader's language, pages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from starlette.requests import HTTPConnection, Request
+from starlette.responses import HTMLResponse
+
+from strategyroom import i18n
+from strategyroom.broker import Broker
+from strategyroom.config import Settings
+from strategyroom.live.hub import Hub
+from strategyroom.live.service import SessionService
+from strategyroom.store.db import Database
+from strategyroom.web.render import Renderer
+from strategyroom.web.security import csrf_token, current_facilitator
+
+
+@dataclass
+class Services:
+    """The app's long-lived parts, reached through ``app.state.services``."""
+
+    settings: Settings
+    db: Database
+    broker: Broker
+    sessions: SessionService
+    hub: Hub
+    renderer: Renderer
+
+
+def services(connection: HTTPConnection) -> Services:
+    return connection.app.state.services  # type: ignore[no-any-return]
+
+
+def request_language(connection: HTTPConnection) -> str:
+    wanted = connection.query_params.get("lang") or connection.session.get("lang")
+    return i18n.choose_language(wanted, connection.headers.get("accept-language", ""))
+
+
+def local_path(target: str | None, fallback: str = "/") -> str:
+    """Only same-site paths may be redirect targets (no open redirects)."""
+    if not target:
+        return fallback
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return fallback
+    return target
+
+
+def page(
+    request: Request,
+    template: str,
+    status_code: int = 200,
+    language: str | None = None,
+    **context: Any,
+) -> HTMLResponse:
+    language = language or request_language(request)
+    html = services(request).renderer.render(
+        template,
+        language,
+        request_path=request.url.path,
+        csrf=csrf_token(request),
+        facilitator=current_facilitator(request),
+        public_url=services(request).settings.public_url,
+        **context,
+    )
+    return HTMLResponse(html, status_code=status_code)

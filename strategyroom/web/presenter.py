@@ -1,0 +1,248 @@
+"""The presenter: session news to frames, rendered once and sent to many.
+
+For each update, sockets are grouped by what they must see (role, format,
+language and, for a participant's form, their own answer); each group's frame
+is rendered once and the same string is sent to every socket in the group.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from strategyroom.live.events import CardShown, Envelope, QuestionClosed, ResultsRevealed
+from strategyroom.live.hub import Client, Role, Room
+from strategyroom.live.state import LiveState
+from strategyroom.store.models import RoomSession
+from strategyroom.web import views
+from strategyroom.web.context import Services
+
+log = logging.getLogger(__name__)
+
+# A client that resumes this many events behind (or more) gets a snapshot instead.
+REPLAY_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class Resume:
+    epoch: str
+    seq: int
+
+
+class HtmlJsonPresenter:
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self._rooms: dict[str, RoomSession] = {}
+
+    async def room_row(self, session_id: str) -> RoomSession:
+        # The row's join code, deck and title never change; status is read from state.
+        row = self._rooms.get(session_id)
+        if row is None:
+            row = self._rooms[session_id] = await self.services.sessions.get(session_id)
+        return row
+
+    async def scene(self, session_id: str, state: LiveState, *, for_console: bool) -> views.Scene:
+        row = await self.room_row(session_id)
+        return await views.load_scene(self.services, row, state, for_console=for_console)
+
+    # -- the hub's calls -------------------------------------------------------------
+
+    async def events(self, room: Room, envelopes: list[Envelope], clients: list[Client]) -> None:
+        frames: dict[tuple[Any, ...], str] = {}
+        scenes = _Scenes(self, room.session_id, room.state)
+        my_answers = await self._html_participant_answers(room, clients)
+        for client in clients:
+            pending = [e for e in envelopes if e.seq > client.seq]
+            if not pending:
+                continue
+            if client.format == "json":
+                for envelope in pending:
+                    key: tuple[Any, ...] = ("json", envelope.seq, _json_language(envelope, client))
+                    if key not in frames:
+                        frames[key] = await self._event_json(room, envelope, client.language)
+                    await _send(client, frames[key])
+            else:
+                key = self._html_key(client, my_answers)
+                if key not in frames:
+                    my_answer = my_answers.get(client.participant_id)
+                    frames[key] = await self._html_screen(client, scenes, my_answer)
+                await _send(client, frames[key])
+            client.seq = pending[-1].seq
+
+    async def tallies(self, room: Room, question_ids: set[str], clients: list[Client]) -> None:
+        frames: dict[tuple[Any, ...], str | None] = {}
+        scenes = _Scenes(self, room.session_id, room.state)
+        for client in clients:
+            key = (client.role, client.format, client.language)
+            if key not in frames:
+                frames[key] = await self._tally_frame(client, scenes)
+            frame = frames[key]
+            if frame is not None:
+                await _send(client, frame)
+
+    async def _tally_frame(self, client: Client, scenes: _Scenes) -> str | None:
+        """What a screen shows of the live counts: consoles always, the room only
+        once the results are revealed."""
+        renderer = self.services.renderer
+        if client.role is Role.CONSOLE:
+            if client.format != "html":
+                return None
+            scene = await scenes.console()
+            return views.console_results(renderer, scene, client.language) + views.console_counts(
+                renderer, scene, client.language
+            )
+        scene = await scenes.room()
+        result, card = scene.current_results, scene.card
+        if not scene.results_visible or result is None or card is None or card.question is None:
+            return None
+        if client.format == "json":
+            return views.results_json(card.question.id, result)
+        if client.role is Role.PROJECTOR:
+            return views.projector_stage(renderer, scene, client.language)
+        return views.participant_results(renderer, scene, client.language)
+
+    async def presence(self, room: Room, clients: list[Client]) -> None:
+        frames: dict[str, str] = {}
+        scenes = _Scenes(self, room.session_id, room.state)
+        for client in clients:
+            if client.role is Role.CONSOLE and client.format == "html":
+                if client.language not in frames:
+                    scene = await scenes.console()
+                    frames[client.language] = views.console_counts(
+                        self.services.renderer, scene, client.language
+                    )
+                await _send(client, frames[client.language])
+
+    async def resync(self, room: Room, clients: list[Client]) -> None:
+        for client in clients:
+            await self.greet(client, room.state, None)
+
+    # -- greeting a (re)connecting socket -----------------------------------------------
+
+    async def greet(self, client: Client, state: LiveState, resume: Resume | None) -> None:
+        """Bring a new socket up to ``state``: replay what it missed, or a snapshot."""
+        if client.format == "json":
+            if (
+                resume is not None
+                and resume.epoch == state.epoch
+                and 0 <= state.seq - resume.seq <= REPLAY_LIMIT
+            ):
+                missed = await self.services.sessions.events_since(state.session_id, resume.seq)
+                fake_room = Room(state.session_id, state)
+                for envelope in missed:
+                    if envelope.seq <= state.seq:
+                        await _send(
+                            client, await self._event_json(fake_room, envelope, client.language)
+                        )
+            else:
+                scene = await self.scene(state.session_id, state, for_console=False)
+                answers = {}
+                if client.participant_id:
+                    answers = await self.services.sessions.answers_of(
+                        state.session_id, client.participant_id
+                    )
+                await _send(client, views.snapshot_json(scene, client.language, answers))
+        else:
+            scenes = _Scenes(self, state.session_id, state)
+            my_answer = None
+            if client.role is Role.PARTICIPANT and client.participant_id:
+                scene = await scenes.room()
+                card = scene.card
+                if card is not None and card.question is not None:
+                    answers = await self.services.sessions.answers_of(
+                        state.session_id, client.participant_id
+                    )
+                    my_answer = answers.get(card.question.id)
+            await _send(client, await self._html_screen(client, scenes, my_answer))
+        client.seq = state.seq
+
+    # -- rendering ----------------------------------------------------------------
+
+    def _html_key(self, client: Client, my_answers: dict[str | None, Any]) -> tuple[Any, ...]:
+        if client.role is Role.PARTICIPANT:
+            answer = my_answers.get(client.participant_id)
+            return ("p", client.language, json.dumps(answer, sort_keys=True))
+        return (client.role.value, client.language)
+
+    async def _html_screen(self, client: Client, scenes: _Scenes, my_answer: Any) -> str:
+        renderer = self.services.renderer
+        if client.role is Role.CONSOLE:
+            scene = await scenes.console()
+            return views.console_live(renderer, scene, client.language) + views.console_counts(
+                renderer, scene, client.language
+            )
+        scene = await scenes.room()
+        if client.role is Role.PROJECTOR:
+            return views.projector_stage(renderer, scene, client.language)
+        return views.participant_stage(renderer, scene, client.language, my_answer)
+
+    async def _event_json(self, room: Room, envelope: Envelope, language: str) -> str:
+        frame = envelope.to_dict()
+        event = envelope.event
+        row = await self.room_row(room.session_id)
+        deck = self.services.sessions.deck(row)
+        if isinstance(event, CardShown):
+            frame["card"] = views.card_json(deck, deck.cards[event.card], language)
+        elif isinstance(event, ResultsRevealed) or (
+            isinstance(event, QuestionClosed) and event.revealed
+        ):
+            result = await self.services.sessions.results(row, event.question)
+            frame["results"] = result.model_dump(mode="json")
+        return json.dumps(frame, separators=(",", ":"), ensure_ascii=False)
+
+    async def _html_participant_answers(
+        self, room: Room, clients: list[Client]
+    ) -> dict[str | None, Any]:
+        """Current answers of the html participants here, for pre-filled forms."""
+        if not any(c.role is Role.PARTICIPANT and c.format == "html" for c in clients):
+            return {}
+        state = room.state
+        if state.current_card is None:
+            return {}
+        row = await self.room_row(room.session_id)
+        card = self.services.sessions.deck(row).cards[state.current_card]
+        if card.question is None:
+            return {}
+        by_participant = await self.services.sessions.answers_by_participant(
+            room.session_id, card.question.id
+        )
+        return dict(by_participant)
+
+
+def _json_language(envelope: Envelope, client: Client) -> str:
+    # Only a card carries text; other event frames are the same in every language.
+    return client.language if isinstance(envelope.event, CardShown) else ""
+
+
+class _Scenes:
+    """The scenes of one update, loaded at most once each."""
+
+    def __init__(self, presenter: HtmlJsonPresenter, session_id: str, state: LiveState) -> None:
+        self._presenter = presenter
+        self._session_id = session_id
+        self._state = state
+        self._room: views.Scene | None = None
+        self._console: views.Scene | None = None
+
+    async def room(self) -> views.Scene:
+        if self._room is None:
+            self._room = await self._presenter.scene(
+                self._session_id, self._state, for_console=False
+            )
+        return self._room
+
+    async def console(self) -> views.Scene:
+        if self._console is None:
+            self._console = await self._presenter.scene(
+                self._session_id, self._state, for_console=True
+            )
+        return self._console
+
+
+async def _send(client: Client, frame: str) -> None:
+    try:
+        await client.send(frame)
+    except Exception:  # the socket is going away; its handler detaches it
+        log.debug("could not send to a %s socket", client.role.value)

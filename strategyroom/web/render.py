@@ -1,0 +1,67 @@
+"""Rendering: one Jinja2 environment per interface language.
+
+Templates call ``_()`` for interface text (extracted by Babel) and ``t()`` for
+deck text, which falls back to the deck's default language. Autoescaping is on
+for every template, so text from residents can never become markup.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jinja2
+import segno
+
+from strategyroom import i18n
+from strategyroom.decks import Deck
+from strategyroom.paths import TEMPLATES_DIR
+
+
+def qr_svg(url: str, scale: int = 8) -> str:
+    """A QR code for a URL, as inline SVG markup (made from our own URL, not user text)."""
+    return str(
+        segno.make(url, error="m").svg_inline(scale=scale, border=2, dark="#000", light="#fff")
+    )
+
+
+class Renderer:
+    def __init__(self) -> None:
+        self._loader = jinja2.FileSystemLoader(str(TEMPLATES_DIR))
+        self._environments: dict[str, jinja2.Environment] = {}
+        self.globals: dict[str, Any] = {}
+
+    def environment(self, language: str) -> jinja2.Environment:
+        env = self._environments.get(language)
+        if env is None:
+            env = self._environments[language] = self._make_environment(language)
+        return env
+
+    def _make_environment(self, language: str) -> jinja2.Environment:
+        env = jinja2.Environment(
+            loader=self._loader,
+            autoescape=True,
+            extensions=["jinja2.ext.i18n"],
+            trim_blocks=True,
+            lstrip_blocks=True,
+            undefined=jinja2.StrictUndefined,
+        )
+        env.install_gettext_translations(i18n.translations(language), newstyle=True)  # type: ignore[attr-defined]
+        env.globals.update(self.globals)
+        env.globals.update(
+            language=language,
+            text_direction="rtl" if i18n.is_rtl(language) else "ltr",
+            languages=[(code, i18n.language_name(code)) for code in i18n.available_languages()],
+        )
+        env.tests["valid_deck"] = lambda value: isinstance(value, Deck)
+        env.filters.update(
+            number=lambda v, digits=1: i18n.format_number(v, language, digits),
+            percent=lambda v: i18n.format_percent(v, language),
+            currency=lambda v, code: i18n.format_currency(v, code, language),
+        )
+        return env
+
+    def render(self, template: str, language: str, **context: Any) -> str:
+        deck: Deck | None = context.get("deck")
+        if deck is not None and "t" not in context:
+            context["t"] = lambda value: deck.text(value, language)
+        return self.environment(language).get_template(template).render(**context)

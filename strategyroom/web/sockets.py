@@ -1,0 +1,269 @@
+"""Websocket endpoints: participants, the facilitator console and the projector.
+
+The participant protocol is documented in docs/protocol.md. Every (re)connecting
+socket is brought up to date by the server (snapshot or replay), because the
+htmx websocket extension does not replay what a page missed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+from typing import Any
+
+from markupsafe import escape
+from starlette.routing import WebSocketRoute
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from strategyroom import i18n
+from strategyroom.live.errors import N_, InvalidMessage, NotJoined, SessionError
+from strategyroom.live.hub import Client, Role
+from strategyroom.store.models import Participant, RoomSession
+from strategyroom.web import views
+from strategyroom.web.context import Services, services
+from strategyroom.web.presenter import HtmlJsonPresenter, Resume
+from strategyroom.web.security import current_facilitator, origin_allowed
+
+log = logging.getLogger(__name__)
+
+MAX_MESSAGE_BYTES = 64 * 1024
+HELLO_TIMEOUT_SECONDS = 10
+ANSWER_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+# Close codes in the 4000 range are ours; browsers do not reconnect after them.
+CLOSE_UNKNOWN_SESSION = 4404
+CLOSE_NOT_JOINED = 4401
+CLOSE_FORBIDDEN = 4403
+
+
+def _presenter(svc: Services) -> HtmlJsonPresenter:
+    presenter = svc.hub.presenter
+    assert isinstance(presenter, HtmlJsonPresenter)
+    return presenter
+
+
+async def _refuse(websocket: WebSocket) -> None:
+    # Closing before accepting answers the handshake with HTTP 403.
+    await websocket.close(code=1008)
+
+
+def _error_frame(client_format: str, language: str, exc: SessionError, **extra: Any) -> str:
+    message = i18n.gettext(language, exc.message)
+    if exc.params:
+        message = message % exc.params
+    if client_format == "json":
+        return json.dumps(
+            {"type": "error", "code": exc.code, "message": message, **extra}, ensure_ascii=False
+        )
+    return (
+        f'<div id="answer-status" class="status status-error" role="alert">{escape(message)}</div>'
+    )
+
+
+async def _receive_json(websocket: WebSocket) -> dict[str, Any] | None:
+    """The next message as a JSON object; None when the socket closed.
+
+    A message that is too large or not a JSON object raises InvalidMessage: the
+    sender gets an error frame and the connection stays open.
+    """
+    message = await websocket.receive()
+    if message["type"] == "websocket.disconnect":
+        return None
+    text = message.get("text")
+    if text is None:
+        raise InvalidMessage(N_("Messages must be JSON text."))
+    if len(text) > MAX_MESSAGE_BYTES:
+        raise InvalidMessage(N_("That message is too large."))
+    try:
+        data = json.loads(text)
+    except ValueError:
+        raise InvalidMessage(N_("That message is not valid JSON.")) from None
+    if not isinstance(data, dict):
+        raise InvalidMessage(N_("A message must be a JSON object."))
+    return data
+
+
+def _answer_value(message: dict[str, Any]) -> Any:
+    """The answer in a message: ``value`` (JSON clients and most forms), or the
+    ``points:<option>`` fields of a budget form."""
+    if "value" in message:
+        return message["value"]
+    points = {k.removeprefix("points:"): v for k, v in message.items() if k.startswith("points:")}
+    return points or None
+
+
+async def participant_socket(websocket: WebSocket) -> None:
+    svc = services(websocket)
+    if not origin_allowed(websocket.headers, svc.settings.public_origin):
+        await _refuse(websocket)
+        return
+    client_format = websocket.query_params.get("format", "html")
+    if client_format not in ("html", "json"):
+        await _refuse(websocket)
+        return
+    await websocket.accept()
+    language = i18n.choose_language(websocket.query_params.get("lang"))
+    try:
+        room = await svc.sessions.by_code(websocket.path_params["code"])
+    except SessionError as exc:
+        await websocket.send_text(_error_frame(client_format, language, exc))
+        await websocket.close(code=CLOSE_UNKNOWN_SESSION)
+        return
+    identified = await _identify(websocket, svc, room, client_format, language)
+    if identified is None:
+        return
+    participant, resume = identified
+    client = Client(
+        role=Role.PARTICIPANT,
+        session_id=room.id,
+        language=participant.language,
+        format=client_format,  # type: ignore[arg-type]
+        send=websocket.send_text,
+        participant_id=participant.id,
+    )
+    presenter = _presenter(svc)
+    try:
+        await svc.hub.attach(client, lambda state: presenter.greet(client, state, resume))
+        await _participant_loop(websocket, svc, room, client)
+    except WebSocketDisconnect:
+        pass
+    finally:
+        await svc.hub.detach(client)
+
+
+async def _identify(
+    websocket: WebSocket, svc: Services, room: RoomSession, client_format: str, language: str
+) -> tuple[Participant, Resume | None] | None:
+    """The participant behind this socket: from the browser's cookie, or from
+    the hello message a JSON client sends first (token and where to resume)."""
+    token = websocket.session.get("participants", {}).get(room.id)
+    resume = None
+    if client_format == "json":
+        try:
+            hello = await asyncio.wait_for(_receive_json(websocket), HELLO_TIMEOUT_SECONDS)
+        except (TimeoutError, InvalidMessage):
+            hello = None
+        if not hello or hello.get("type") != "hello":
+            exc = InvalidMessage(N_("Start with a hello message carrying your token."))
+            await websocket.send_text(_error_frame(client_format, language, exc))
+            await websocket.close(code=CLOSE_NOT_JOINED)
+            return None
+        token = hello.get("token") if isinstance(hello.get("token"), str) else token
+        if isinstance(hello.get("epoch"), str) and isinstance(hello.get("last_seq"), int):
+            resume = Resume(hello["epoch"], hello["last_seq"])
+    participant = await svc.sessions.participant(room.id, token) if token else None
+    if participant is None:
+        exc = NotJoined(N_("Please join the session first."))
+        await websocket.send_text(_error_frame(client_format, language, exc))
+        await websocket.close(code=CLOSE_NOT_JOINED)
+        return None
+    return participant, resume
+
+
+async def _participant_loop(
+    websocket: WebSocket, svc: Services, room: RoomSession, client: Client
+) -> None:
+    while True:
+        answer_id = None
+        try:
+            message = await _receive_json(websocket)
+            if message is None:
+                return
+            kind = message.get("type")
+            if kind == "ping":
+                await websocket.send_text('{"type":"pong"}')
+                continue
+            if kind != "answer":
+                raise InvalidMessage(N_("Unknown message type."))
+            answer_id = message.get("answer_id")
+            question_id = message.get("question")
+            if not isinstance(answer_id, str) or not ANSWER_ID.match(answer_id):
+                answer_id = None
+                raise InvalidMessage(N_("An answer needs an answer_id of 1-64 letters or digits."))
+            if not isinstance(question_id, str):
+                raise InvalidMessage(N_("An answer needs the id of its question."))
+            assert client.participant_id is not None
+            recorded = await svc.sessions.answer(
+                room, client.participant_id, question_id, answer_id, _answer_value(message)
+            )
+        except SessionError as exc:
+            extra = {"answer_id": answer_id} if answer_id else {}
+            await websocket.send_text(_error_frame(client.format, client.language, exc, **extra))
+            continue
+        await websocket.send_text(await _receipt(svc, client, room, recorded))
+
+
+async def _receipt(svc: Services, client: Client, room: RoomSession, recorded: Any) -> str:
+    if client.format == "json":
+        return json.dumps(
+            {
+                "type": "ack",
+                "answer_id": recorded.answer_id,
+                "question": recorded.question_id,
+                "status": recorded.status,
+                "value": recorded.value,
+            },
+            ensure_ascii=False,
+        )
+    state = svc.hub.rooms[room.id].state
+    scene = await _presenter(svc).scene(room.id, state, for_console=False)
+    notice = i18n.gettext(client.language, N_("Your answer is counted."))
+    return views.participant_stage(svc.renderer, scene, client.language, recorded.value, notice)
+
+
+async def console_socket(websocket: WebSocket) -> None:
+    svc = services(websocket)
+    user = current_facilitator(websocket)
+    if user is None or not origin_allowed(websocket.headers, svc.settings.public_origin):
+        await _refuse(websocket)
+        return
+    try:
+        room = await svc.sessions.get(websocket.path_params["session_id"])
+    except SessionError:
+        await _refuse(websocket)
+        return
+    await websocket.accept()
+    language = i18n.choose_language(websocket.session.get("lang"))
+    client = Client(Role.CONSOLE, room.id, language, "html", websocket.send_text)
+    client.extra["login"] = user.get("login")
+    client.close = websocket.close
+    await _watch(websocket, svc, client)
+
+
+async def projector_socket(websocket: WebSocket) -> None:
+    svc = services(websocket)
+    if not origin_allowed(websocket.headers, svc.settings.public_origin):
+        await _refuse(websocket)
+        return
+    await websocket.accept()
+    language = i18n.choose_language(websocket.query_params.get("lang"))
+    try:
+        room = await svc.sessions.by_code(websocket.path_params["code"])
+    except SessionError as exc:
+        await websocket.send_text(_error_frame("html", language, exc))
+        await websocket.close(code=CLOSE_UNKNOWN_SESSION)
+        return
+    await _watch(
+        websocket, svc, Client(Role.PROJECTOR, room.id, language, "html", websocket.send_text)
+    )
+
+
+async def _watch(websocket: WebSocket, svc: Services, client: Client) -> None:
+    """Screens that only watch: they send nothing we act on."""
+    presenter = _presenter(svc)
+    try:
+        await svc.hub.attach(client, lambda state: presenter.greet(client, state, None))
+        while (await websocket.receive())["type"] != "websocket.disconnect":
+            pass
+    except WebSocketDisconnect:
+        pass
+    finally:
+        await svc.hub.detach(client)
+
+
+routes = [
+    WebSocketRoute("/ws/participant/{code}", participant_socket),
+    WebSocketRoute("/ws/console/{session_id}", console_socket),
+    WebSocketRoute("/ws/projector/{code}", projector_socket),
+]

@@ -1,0 +1,201 @@
+"""Screens as HTML fragments and JSON frames, from one ``Scene``.
+
+A scene is everything the screens of one session are drawn from at one moment.
+The same functions draw the first page load, the snapshot on (re)connect and the
+live updates, so a reconnecting page can never look different from a fresh one.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+
+from strategyroom.aggregate import Result
+from strategyroom.decks import Card, Deck
+from strategyroom.decks.schema import options_of
+from strategyroom.live.state import LiveState, QuestionStatus
+from strategyroom.store.models import QuestionState, RoomSession
+from strategyroom.web.context import Services
+from strategyroom.web.render import Renderer, qr_svg
+
+
+@dataclass
+class Scene:
+    room: RoomSession
+    deck: Deck
+    state: LiveState
+    join_url: str
+    results: dict[str, Result] = field(default_factory=dict)
+    answered: int = 0
+    joined: int = 0
+    connected: int = 0
+
+    @property
+    def card(self) -> Card | None:
+        if self.state.current_card is None:
+            return None
+        return self.deck.cards[self.state.current_card]
+
+    @property
+    def question_status(self) -> QuestionStatus | None:
+        card = self.card
+        if card is None or card.question is None:
+            return None
+        return self.state.question(card.question.id)
+
+    @property
+    def current_results(self) -> Result | None:
+        card = self.card
+        return self.results.get(card.question.id) if card and card.question else None
+
+    @property
+    def results_visible(self) -> bool:
+        """Whether the room (projector, participants) may see the results now."""
+        status = self.question_status
+        return status is not None and status.revealed
+
+
+async def load_scene(
+    services: Services, room: RoomSession, state: LiveState, *, for_console: bool
+) -> Scene:
+    deck = services.sessions.deck(room)
+    scene = Scene(room, deck, state, join_url(services, room))
+    card = scene.card
+    status = scene.question_status
+    if card is not None and card.question is not None and status is not None:
+        if status.state is not QuestionState.PENDING and (for_console or status.revealed):
+            scene.results[card.question.id] = await services.sessions.results(
+                room, card.question.id
+            )
+        if for_console:
+            scene.answered = await services.sessions.answer_count(room.id, card.question.id)
+    if for_console:
+        scene.joined = await services.sessions.participant_count(room.id)
+        scene.connected = await services.hub.presence.count(room.id)
+    return scene
+
+
+def join_url(services: Services, room: RoomSession) -> str:
+    return f"{services.settings.public_url}/join/{room.join_code}"
+
+
+def answer_nonce() -> str:
+    """The id a browser sends with its answer: issued with each form, so a resend
+    of the same submission is recognised as a retry."""
+    return secrets.token_urlsafe(12)
+
+
+def participant_stage(
+    renderer: Renderer,
+    scene: Scene,
+    language: str,
+    my_answer: Any = None,
+    notice: str = "",
+) -> str:
+    return renderer.render(
+        "partials/stage.html",
+        language,
+        scene=scene,
+        deck=scene.deck,
+        my_answer=my_answer,
+        nonce=answer_nonce(),
+        notice=notice,
+    )
+
+
+def console_live(renderer: Renderer, scene: Scene, language: str) -> str:
+    return renderer.render("console/live.html", language, scene=scene, deck=scene.deck)
+
+
+def console_counts(renderer: Renderer, scene: Scene, language: str) -> str:
+    return renderer.render("console/counts.html", language, scene=scene, deck=scene.deck)
+
+
+def console_results(renderer: Renderer, scene: Scene, language: str) -> str:
+    return renderer.render("console/results.html", language, scene=scene, deck=scene.deck)
+
+
+def projector_stage(renderer: Renderer, scene: Scene, language: str) -> str:
+    return renderer.render(
+        "projector/stage.html",
+        language,
+        scene=scene,
+        deck=scene.deck,
+        qr=qr_svg(scene.join_url, scale=10),
+    )
+
+
+def participant_results(renderer: Renderer, scene: Scene, language: str) -> str:
+    return renderer.render("partials/room_results.html", language, scene=scene, deck=scene.deck)
+
+
+# -- JSON frames (docs/protocol.md) -----------------------------------------------
+
+
+def card_json(deck: Deck, card: Card, language: str) -> dict[str, Any]:
+    t = lambda value: deck.text(value, language)  # noqa: E731
+    data: dict[str, Any] = {
+        "id": card.id,
+        "kind": card.kind.value,
+        "title": t(card.title),
+        "body": t(card.body),
+        "evidence": [
+            {
+                "label": t(e.label),
+                "value": e.value,
+                "unit": t(e.unit),
+                "currency": e.currency,
+                "text": t(e.text),
+                "source": e.source,
+            }
+            for e in card.evidence
+        ],
+        "question": None,
+    }
+    question = card.question
+    if question is not None:
+        data["question"] = {
+            "id": question.id,
+            "type": question.type.value,
+            "prompt": t(question.prompt),
+            "options": [{"id": o.id, "label": t(o.label)} for o in options_of(question)],
+            **_question_settings(question, t),
+        }
+    return data
+
+
+def _question_settings(question: Any, t: Any) -> dict[str, Any]:
+    settings: dict[str, Any] = {}
+    for name in ("min", "max", "max_choices", "total", "max_length"):
+        if hasattr(question, name):
+            settings[name] = getattr(question, name)
+    for name in ("min_label", "max_label"):
+        if hasattr(question, name):
+            settings[name] = t(getattr(question, name))
+    return settings
+
+
+def snapshot_json(scene: Scene, language: str, my_answers: dict[str, Any]) -> str:
+    card = scene.card
+    current = scene.current_results if scene.results_visible else None
+    return _dumps(
+        {
+            "type": "snapshot",
+            **scene.state.to_dict(),
+            "card": card_json(scene.deck, card, language) if card else None,
+            "results": current.model_dump(mode="json") if current else None,
+            "answers": my_answers,
+        }
+    )
+
+
+def results_json(question_id: str, result: Result) -> str:
+    return _dumps(
+        {"type": "results", "question": question_id, "results": result.model_dump(mode="json")}
+    )
+
+
+def _dumps(data: dict[str, Any]) -> str:
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
