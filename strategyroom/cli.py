@@ -26,7 +26,7 @@ def _settings(args: argparse.Namespace) -> Settings:
     if host and port and not os.environ.get("STRATEGYROOM_PUBLIC_URL"):
         shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104
         overrides["public_url"] = f"http://{shown}:{port}"
-    return Settings.from_env(**overrides)
+    return Settings.from_env(overrides=overrides)
 
 
 def _serve(settings: Settings, host: str, port: int) -> None:

@@ -49,7 +49,9 @@ class Settings:
         return f"{parts.scheme}://{parts.netloc}"
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:
+    def from_env(
+        cls, environ: dict[str, str] | None = None, overrides: dict[str, object] | None = None
+    ) -> Settings:
         env = dict(os.environ if environ is None else environ)
         values: dict[str, object] = {}
         if env.get("STRATEGYROOM_DATA_DIR"):
@@ -66,7 +68,7 @@ class Settings:
             values["secret_key"] = env["STRATEGYROOM_SECRET_KEY"]
         if env.get("STRATEGYROOM_COUNCIL_NAME"):
             values["council_name"] = env["STRATEGYROOM_COUNCIL_NAME"]
-        values.update(overrides)
+        values.update(overrides or {})
         settings = cls(**values)  # type: ignore[arg-type]
         settings.check()
         if "secure_cookies" not in values:

@@ -5,9 +5,9 @@ changed answers, retries and bad input, checked against figures computed here.""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from fractions import Fraction
 from statistics import median
-from collections.abc import Iterator
 from typing import Any
 
 import pytest

@@ -250,12 +250,18 @@ class Deck(_Model):
                 return index
         raise KeyError(card_id)
 
-    def question(self, question_id: str) -> tuple[int, Card]:
-        """The index and card of the question with this id."""
+    def question_card(self, question_id: str) -> int:
+        """The index of the card that asks the question with this id."""
         for index, card in enumerate(self.cards):
             if card.question is not None and card.question.id == question_id:
-                return index, card
+                return index
         raise KeyError(question_id)
+
+    def question(self, question_id: str) -> Question:
+        """The question with this id; KeyError when the deck has none."""
+        question = self.cards[self.question_card(question_id)].question
+        assert question is not None
+        return question
 
     def text(self, value: dict[str, str] | None, language: str) -> str:
         """A text in the reader's language, falling back to the deck's default."""

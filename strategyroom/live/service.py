@@ -36,6 +36,7 @@ from strategyroom.live.events import (
 from strategyroom.live.state import LiveState, QuestionStatus
 from strategyroom.store.db import Database
 from strategyroom.store.models import (
+    Answer,
     Participant,
     QuestionRun,
     QuestionState,
@@ -131,9 +132,7 @@ class SessionService:
 
     async def results(self, room: RoomSession, question_id: str) -> Result:
         """The question's results: frozen at close, else counted from the rows now."""
-        _, card = self.deck(room).question(question_id)
-        assert card.question is not None
-        question = card.question
+        question = self.deck(room).question(question_id)
 
         def read(db: Session) -> Result:
             run = db.get(QuestionRun, (room.id, question_id))
@@ -154,8 +153,8 @@ class SessionService:
         return await self.db.run(
             lambda db: db.exec(
                 select(func.count()).where(
-                    answers.Answer.session_id == session_id,
-                    answers.Answer.question_id == question_id,
+                    Answer.session_id == session_id,
+                    Answer.question_id == question_id,
                 )
             ).one()
         )
@@ -256,10 +255,8 @@ class SessionService:
                     .where(QuestionRun.session_id == room.id, QuestionRun.question_id == qid)
                     .with_for_update()
                 ).one()
-                _, card = deck.question(qid)
-                assert card.question is not None
                 rows = answers.answer_rows(db, room.id, qid)
-                run.frozen_results = aggregate(card.question, rows).model_dump(mode="json")
+                run.frozen_results = aggregate(deck.question(qid), rows).model_dump(mode="json")
                 run.state = QuestionState.CLOSED
                 run.closed_at = utcnow()
                 run.revealed = revealed
@@ -314,13 +311,12 @@ class SessionService:
     ) -> answers.Recorded:
         """Validate and store an answer; publish that the tally changed."""
         try:
-            _, card = self.deck(room).question(question_id)
+            question = self.deck(room).question(question_id)
         except KeyError:
             raise NotFound(
                 N_("This deck has no question %(question)s."), question=question_id
             ) from None
-        assert card.question is not None
-        value = answers.parse_answer(card.question, raw)
+        value = answers.parse_answer(question, raw)
 
         def store(db: Session) -> answers.Recorded:
             recorded = answers.record_answer(

@@ -107,9 +107,8 @@ def _close_open_question(state: LiveState, deck: Deck) -> list[Event]:
 
 
 def _reveal_on_close(state: LiveState, deck: Deck, question_id: str) -> bool:
-    _, card = deck.question(question_id)
-    assert card.question is not None
-    return state.question(question_id).revealed or card.question.reveal == "on_close"
+    question = deck.question(question_id)
+    return state.question(question_id).revealed or question.reveal == "on_close"
 
 
 def decide_show_card(state: LiveState, deck: Deck, card: int) -> list[Event]:
@@ -140,8 +139,7 @@ def decide_open(state: LiveState, deck: Deck, question_id: str) -> list[Event]:
         return []
     if status.state is QuestionState.CLOSED:
         raise IllegalTransition(N_("This question is closed; its answers are locked."))
-    index, _ = deck.question(question_id)
-    if state.current_card != index:
+    if state.current_card != deck.question_card(question_id):
         raise IllegalTransition(N_("Show the question's card before opening the question."))
     return [QuestionOpened(question_id)]
 

@@ -4,6 +4,8 @@ body for the API, never a stack trace."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -62,5 +64,5 @@ async def server_error(request: Request, exc: Exception) -> Response:
     return error_response(request, 500, "server_error", message)
 
 
-def exception_handlers() -> dict[type[Exception] | int, object]:
+def exception_handlers() -> dict[Any, Callable[[Request, Exception], Awaitable[Response]]]:
     return {SessionError: session_error, HTTPException: http_error, 500: server_error}

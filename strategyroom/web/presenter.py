@@ -66,7 +66,7 @@ class HtmlJsonPresenter:
             else:
                 key = self._html_key(client, my_answers)
                 if key not in frames:
-                    my_answer = my_answers.get(client.participant_id)
+                    my_answer = my_answers.get(client.participant_id or "")
                     frames[key] = await self._html_screen(client, scenes, my_answer)
                 await _send(client, frames[key])
             client.seq = pending[-1].seq
@@ -160,9 +160,9 @@ class HtmlJsonPresenter:
 
     # -- rendering ----------------------------------------------------------------
 
-    def _html_key(self, client: Client, my_answers: dict[str | None, Any]) -> tuple[Any, ...]:
+    def _html_key(self, client: Client, my_answers: dict[str, Any]) -> tuple[Any, ...]:
         if client.role is Role.PARTICIPANT:
-            answer = my_answers.get(client.participant_id)
+            answer = my_answers.get(client.participant_id or "")
             return ("p", client.language, json.dumps(answer, sort_keys=True))
         return (client.role.value, client.language)
 
@@ -192,9 +192,7 @@ class HtmlJsonPresenter:
             frame["results"] = result.model_dump(mode="json")
         return json.dumps(frame, separators=(",", ":"), ensure_ascii=False)
 
-    async def _html_participant_answers(
-        self, room: Room, clients: list[Client]
-    ) -> dict[str | None, Any]:
+    async def _html_participant_answers(self, room: Room, clients: list[Client]) -> dict[str, Any]:
         """Current answers of the html participants here, for pre-filled forms."""
         if not any(c.role is Role.PARTICIPANT and c.format == "html" for c in clients):
             return {}
@@ -208,7 +206,7 @@ class HtmlJsonPresenter:
         by_participant = await self.services.sessions.answers_by_participant(
             room.session_id, card.question.id
         )
-        return dict(by_participant)
+        return by_participant
 
 
 def _json_language(envelope: Envelope, client: Client) -> str:

@@ -20,7 +20,9 @@ from strategyroom.paths import TEMPLATES_DIR
 def qr_svg(url: str, scale: int = 8) -> str:
     """A QR code for a URL, as inline SVG markup (made from our own URL, not user text)."""
     return str(
-        segno.make(url, error="m").svg_inline(scale=scale, border=2, dark="#000", light="#fff")
+        segno.make(url, error="m").svg_inline(
+            scale=scale, border=2, dark="#000", light="#fff", omitsize=True
+        )
     )
 
 

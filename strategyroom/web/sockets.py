@@ -154,8 +154,8 @@ async def _identify(
             resume = Resume(hello["epoch"], hello["last_seq"])
     participant = await svc.sessions.participant(room.id, token) if token else None
     if participant is None:
-        exc = NotJoined(N_("Please join the session first."))
-        await websocket.send_text(_error_frame(client_format, language, exc))
+        refused = NotJoined(N_("Please join the session first."))
+        await websocket.send_text(_error_frame(client_format, language, refused))
         await websocket.close(code=CLOSE_NOT_JOINED)
         return None
     return participant, resume

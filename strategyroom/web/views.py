@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -135,7 +136,9 @@ def participant_results(renderer: Renderer, scene: Scene, language: str) -> str:
 
 
 def card_json(deck: Deck, card: Card, language: str) -> dict[str, Any]:
-    t = lambda value: deck.text(value, language)  # noqa: E731
+    def t(value: dict[str, str] | None) -> str:
+        return deck.text(value, language)
+
     data: dict[str, Any] = {
         "id": card.id,
         "kind": card.kind.value,
@@ -166,7 +169,7 @@ def card_json(deck: Deck, card: Card, language: str) -> dict[str, Any]:
     return data
 
 
-def _question_settings(question: Any, t: Any) -> dict[str, Any]:
+def _question_settings(question: Any, t: Callable[[Any], str]) -> dict[str, Any]:
     settings: dict[str, Any] = {}
     for name in ("min", "max", "max_choices", "total", "max_length"):
         if hasattr(question, name):
