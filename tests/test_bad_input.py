@@ -49,9 +49,7 @@ def test_unknown_pages_and_sessions(console: TestClient) -> None:
 
 def test_a_deck_with_errors_is_listed_not_used(console: TestClient) -> None:
     decks = {d["file"]: d for d in console.get("/api/decks").json()["decks"]}
-    assert decks["broken.yaml"]["errors"] == [
-        "card 1 ('q'): a question card needs a question"
-    ]
+    assert decks["broken.yaml"]["errors"] == ["card 1 ('q'): a question card needs a question"]
     assert decks["town-test.yaml"]["errors"] == []
     page = console.get("/console").text
     assert "The deck file broken.yaml has errors and cannot be used:" in page
@@ -168,21 +166,25 @@ def test_sockets_refuse_strangers(console: TestClient, browser: Any) -> None:
     with console.websocket_connect("/ws/participant/ZZZZZZ?format=json") as ws:
         assert json.loads(ws.receive_text())["code"] == "not_found"
     # A page on another site cannot open the console socket with the cookie.
-    with pytest.raises(WebSocketDisconnect):
-        with console.websocket_connect(
-            f"/ws/console/{sid}", headers={"origin": "https://evil.example"}
-        ):
-            pass
-    with pytest.raises(WebSocketDisconnect):
-        with console.websocket_connect(
+    with (
+        pytest.raises(WebSocketDisconnect),
+        console.websocket_connect(f"/ws/console/{sid}", headers={"origin": "https://evil.example"}),
+    ):
+        pass
+    with (
+        pytest.raises(WebSocketDisconnect),
+        console.websocket_connect(
             f"/ws/console/{sid}", headers={"origin": ORIGIN + ".evil.example"}
-        ):
-            pass
+        ),
+    ):
+        pass
     # Nor can a visitor without a login.
     stranger = browser()
-    with pytest.raises(WebSocketDisconnect):
-        with stranger.websocket_connect(f"/ws/console/{sid}", headers={"origin": ORIGIN}):
-            pass
+    with (
+        pytest.raises(WebSocketDisconnect),
+        stranger.websocket_connect(f"/ws/console/{sid}", headers={"origin": ORIGIN}),
+    ):
+        pass
 
 
 def test_facilitator_pages_need_login_and_csrf(client: TestClient, browser: Any) -> None:

@@ -96,3 +96,61 @@ def test_parser_knows_every_documented_command() -> None:
         if len(command) == 2 or command[0] in ("serve", "demo"):
             assert f"strategyroom {' '.join(command)}" in docs
     assert parser.prog == "strategyroom"
+
+
+def test_demo_prints_working_links_and_login(tmp_path: Path) -> None:
+    import re
+
+    import httpx2 as httpx
+
+    from tests.live import free_port
+
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "strategyroom",
+            "--data-dir",
+            str(tmp_path),
+            "demo",
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        lines = []
+        for line in process.stdout:
+            lines.append(line)
+            if "Uvicorn running" in line or "Application startup complete" in line:
+                break
+        text = "".join(lines)
+        login = re.search(r"login: demo / (\S+)", text)
+        code = re.search(r"Join code:\s+([A-Z0-9]{6})", text)
+        console = re.search(r"Console \(facilitator\): (\S+)", text)
+        assert login and code and console, text
+        base = f"http://127.0.0.1:{port}"
+        assert f"{base}/join/{code.group(1)}" in text and f"{base}/p/{code.group(1)}" in text
+        with httpx.Client(base_url=base) as web:
+            csrf = re.search(r'name="csrf_token" value="([^"]+)"', web.get("/login").text)
+            assert csrf
+            response = web.post(
+                "/login",
+                data={
+                    "username": "demo",
+                    "password": login.group(1),
+                    "csrf_token": csrf.group(1),
+                    "next": "/console",
+                },
+            )
+            assert response.status_code == 303
+            page = web.get(console.group(1))
+            assert page.status_code == 200 and code.group(1) in page.text
+            assert web.get(f"/join/{code.group(1)}").status_code == 200
+    finally:
+        process.terminate()
+        process.wait(10)

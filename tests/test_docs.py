@@ -1,0 +1,64 @@
+"""Documentation that cannot drift: every setting, event, endpoint, error code
+and question type the code knows is documented (after Datasette's test_docs)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from starlette.routing import Route
+
+from strategyroom import config
+from strategyroom.decks import QuestionType
+from strategyroom.live import errors
+from strategyroom.live.events import EVENT_TYPES
+from strategyroom.web import api
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+
+
+def read(name: str) -> str:
+    return (DOCS / name).read_text(encoding="utf-8")
+
+
+def test_every_setting_is_documented() -> None:
+    source = Path(config.__file__).read_text()
+    names = set(re.findall(r'env\.get\("([A-Z_]+)"\)', source))
+    assert {"DATABASE_URL", "REDIS_URL", "STRATEGYROOM_PUBLIC_URL"} <= names
+    documented = read("configuration.md")
+    assert [n for n in sorted(names) if f"`{n}`" not in documented] == []
+
+
+def test_every_event_is_documented() -> None:
+    protocol = read("protocol.md")
+    assert [name for name in EVENT_TYPES if f"`{name}`" not in protocol] == []
+
+
+def test_every_api_endpoint_is_documented() -> None:
+    documented = read("api.md")
+    missing = []
+    for route in api.routes:
+        assert isinstance(route, Route)
+        for method in sorted((route.methods or set()) - {"HEAD"}):
+            if f"`{method} {route.path}`" not in documented:
+                missing.append(f"{method} {route.path}")
+    assert missing == []
+
+
+def test_every_error_code_a_participant_can_get_is_documented() -> None:
+    protocol = read("protocol.md")
+    codes = {
+        cls.code
+        for cls in vars(errors).values()
+        if isinstance(cls, type)
+        and issubclass(cls, errors.SessionError)
+        and cls not in (errors.SessionError, errors.IllegalTransition, errors.SessionEnded)
+    }
+    assert [code for code in sorted(codes) if f"`{code}`" not in protocol] == []
+
+
+def test_every_question_type_is_documented() -> None:
+    protocol, aggregates = read("protocol.md"), read("aggregates.md")
+    for kind in QuestionType:
+        assert f"`{kind.value}`" in protocol
+        assert kind.value in aggregates
