@@ -448,7 +448,9 @@ def budget_cases(draw: st.DrawFn) -> tuple[Question, list[AnswerRow]]:
 
 @st.composite
 def text_cases(draw: st.DrawFn) -> tuple[Question, list[AnswerRow]]:
-    return text(), draw(answer_rows(st.text(min_size=1, max_size=50)))
+    # Stored comments are what parse_answer keeps: trimmed, not empty, no NUL.
+    comments = st.text(min_size=1, max_size=50).map(lambda t: t.replace("\x00", "").strip())
+    return text(), draw(answer_rows(comments.filter(bool)))
 
 
 any_case = st.one_of(

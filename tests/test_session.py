@@ -188,7 +188,16 @@ def test_whole_session_every_question_type(room: Room, settings: Any) -> None:
     stage = room.phone_answer("street", value="church")
     assert "Your answer is counted." in stage and 'value="church" checked' in stage
     # The console's live counts reach the exact total.
-    receive_until(room.screen, 'id="count-answered">4<')
+    screen = " ".join(receive_until(room.screen, 'id="count-answered">4<').split())
+    # The console shows the same figures, as text beside each bar.
+    for label, figure in (
+        ("Main Street", "2 · 50 %"),
+        ("Church Lane", "1 · 25 %"),
+        ("Neither", "1 · 25 %"),
+    ):
+        assert (
+            f'<span class="result-label">{label}</span> <span class="result-figure">{figure}</span>'
+        ) in screen
     live = room.results("street")
     assert live["answers"] == 4
     assert live["results"]["options"] == [

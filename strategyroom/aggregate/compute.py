@@ -27,6 +27,7 @@ from strategyroom.aggregate.results import (
     ScaleStep,
     TextResult,
 )
+from strategyroom.decks.answers import parse_answer
 from strategyroom.decks.schema import (
     Budget,
     FreeText,
@@ -36,6 +37,7 @@ from strategyroom.decks.schema import (
     Scale,
     SingleChoice,
 )
+from strategyroom.live.errors import InvalidAnswer
 
 # A text question's result carries this many comments, the newest.
 NEWEST_COMMENTS = 20
@@ -44,7 +46,7 @@ NEWEST_COMMENTS = 20
 class AnswerRow(NamedTuple):
     """One participant's current answer to a question, as stored."""
 
-    value: Any  # the normalised answer value (docs/protocol.md, strategyroom.live.answers)
+    value: Any  # the normalised answer value (docs/protocol.md, strategyroom.decks.answers)
     answered_at: datetime  # timezone-aware UTC
 
 
@@ -52,23 +54,38 @@ def aggregate(question: Question, answers: Sequence[AnswerRow]) -> Result:
     """The results of a question from its answer rows (one per participant).
 
     The values must be normalised answers to this question, as
-    ``strategyroom.live.answers.parse_answer`` makes them; a value that does not
+    ``strategyroom.decks.answers.parse_answer`` makes them; a value that does not
     fit the question raises ValueError rather than being miscounted.
     """
+    values = [_stored(question, row.value) for row in answers]
     match question:
         case SingleChoice():
-            return _choice(question, (_single(question, row.value) for row in answers))
+            return _choice(question, ([value] for value in values))
         case MultipleChoice():
-            return _choice(question, (_multiple(question, row.value) for row in answers))
+            return _choice(question, values)
         case Scale():
-            return _scale(question, [_scale_value(question, row.value) for row in answers])
+            return _scale(question, values)
         case Ranking():
-            return _ranking(question, [_order(question, row.value) for row in answers])
+            return _ranking(question, values)
         case Budget():
-            return _budget(question, [_allocation(question, row.value) for row in answers])
+            return _budget(question, values)
         case FreeText():
-            return _text(question, answers)
+            return _text(answers)
     assert_never(question)
+
+
+def _stored(question: Question, value: Any) -> Any:
+    """The value, checked to be a normalised answer: what ``parse_answer`` makes
+    of it is the value itself. Anything else is refused, not miscounted."""
+    try:
+        fits = parse_answer(question, value) == value
+    except InvalidAnswer:
+        fits = False
+    if not fits:
+        raise ValueError(
+            f"answer {value!r} does not fit {question.type.value} question {question.id!r}"
+        )
+    return value
 
 
 def _ratio(numerator: int, denominator: int) -> float:
@@ -163,70 +180,10 @@ def _budget(question: Budget, allocations: list[dict[str, int]]) -> BudgetResult
     )
 
 
-def _text(question: FreeText, answers: Sequence[AnswerRow]) -> TextResult:
-    for row in answers:
-        if not isinstance(row.value, str):
-            raise _unfit(question, row.value)
+def _text(answers: Sequence[AnswerRow]) -> TextResult:
     # sorted() is stable, also in reverse: rows answered at the same moment keep their order.
     newest = sorted(answers, key=lambda row: row.answered_at, reverse=True)[:NEWEST_COMMENTS]
     return TextResult(
         respondents=len(answers),
         comments=[Comment(text=row.value, answered_at=row.answered_at) for row in newest],
     )
-
-
-# -- checking that a value fits its question -----------------------------------------------
-
-
-def _unfit(question: Question, value: Any) -> ValueError:
-    return ValueError(
-        f"answer {value!r} does not fit {question.type.value} question {question.id!r}"
-    )
-
-
-def _single(question: SingleChoice, value: Any) -> list[str]:
-    if not isinstance(value, str) or value not in {o.id for o in question.options}:
-        raise _unfit(question, value)
-    return [value]
-
-
-def _multiple(question: MultipleChoice, value: Any) -> list[str]:
-    known = {o.id for o in question.options}
-    if (
-        not isinstance(value, list | tuple)
-        or not all(isinstance(v, str) and v in known for v in value)
-        or len(set(value)) != len(value)
-    ):
-        raise _unfit(question, value)
-    return list(value)
-
-
-def _scale_value(question: Scale, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise _unfit(question, value)
-    if not question.min <= value <= question.max:
-        raise _unfit(question, value)
-    return value
-
-
-def _order(question: Ranking, value: Any) -> list[str]:
-    ids = [o.id for o in question.options]
-    if (
-        not isinstance(value, list | tuple)
-        or len(value) != len(ids)
-        or not all(isinstance(v, str) for v in value)
-        or set(value) != set(ids)
-    ):
-        raise _unfit(question, value)
-    return list(value)
-
-
-def _allocation(question: Budget, value: Any) -> dict[str, int]:
-    if (
-        not isinstance(value, dict)
-        or set(value) != {o.id for o in question.options}
-        or not all(type(points) is int and points >= 0 for points in value.values())
-        or sum(value.values()) != question.total
-    ):
-        raise _unfit(question, value)
-    return value

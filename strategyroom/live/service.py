@@ -19,6 +19,7 @@ from sqlmodel import Session, col, func, select
 from strategyroom.aggregate import Result, aggregate, result_from_dict
 from strategyroom.broker import Broker
 from strategyroom.decks import Deck
+from strategyroom.decks.answers import parse_answer
 from strategyroom.live import answers, participants
 from strategyroom.live import state as machine
 from strategyroom.live.codes import new_join_code, normalize_join_code
@@ -316,7 +317,7 @@ class SessionService:
             raise NotFound(
                 N_("This deck has no question %(question)s."), question=question_id
             ) from None
-        value = answers.parse_answer(question, raw)
+        value = parse_answer(question, raw)
 
         def store(db: Session) -> answers.Recorded:
             recorded = answers.record_answer(
