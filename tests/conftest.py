@@ -3,15 +3,21 @@ and browsers with their own cookies (sharing the app's event loop)."""
 
 from __future__ import annotations
 
+import os
 import re
+import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+import psycopg
 import pytest
+import redis
 from starlette.testclient import TestClient
 
 from strategyroom import accounts
 from strategyroom.config import Settings
+from strategyroom.store import migrate
 from strategyroom.web.app import create_app, prepare_database
 
 TEST_DECKS = Path(__file__).parent / "decks"
@@ -19,14 +25,54 @@ ORIGIN = "http://testserver"
 PASSWORD = "correct horse battery"
 
 
-@pytest.fixture
-def settings(tmp_path: Path) -> Settings:
+# The scale-out tests use the machine's real services (./dev test starts them).
+POSTGRES_ADMIN_URL = os.environ.get(
+    "STRATEGYROOM_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test"
+)
+REDIS_URL = os.environ.get("STRATEGYROOM_TEST_REDIS", "redis://127.0.0.1:6379/0")
+
+
+@contextmanager
+def postgres_database() -> Iterator[str]:
+    """A fresh, migrated PostgreSQL database for one test, dropped afterwards."""
+    name = f"sr_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
+    url = f"{base}/{name}"
+    try:
+        migrate.upgrade(url)
+        yield url
+    finally:
+        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def require_redis() -> str:
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        pytest.fail(f"Redis is not reachable at {REDIS_URL}: {exc} (./dev test starts it)")
+    finally:
+        client.close()
+    return REDIS_URL
+
+
+def make_settings(tmp_path: Path, mode: str = "embedded", database_url: str = "") -> Settings:
     return Settings(
         data_dir=tmp_path / "data",
         public_url=ORIGIN,
         decks_dir=TEST_DECKS,
         secret_key="test-secret-key",
+        database_url=database_url,
+        redis_url=require_redis() if mode == "scaleout" else "",
     )
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return make_settings(tmp_path)
 
 
 @pytest.fixture

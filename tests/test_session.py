@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from fractions import Fraction
+from pathlib import Path
 from statistics import median
 from typing import Any
 
@@ -14,8 +15,9 @@ import pytest
 from sqlmodel import Session, func, select
 from starlette.testclient import TestClient
 
+from strategyroom.config import Settings
 from strategyroom.store.models import Answer, AnswerReceipt, SessionEvent
-from tests.conftest import ORIGIN, act, open_session
+from tests.conftest import ORIGIN, act, make_settings, open_session, postgres_database
 from tests.protocol import JsonParticipant, receive_text, receive_until
 
 CARD = {
@@ -126,6 +128,17 @@ class Room:
         return detail["questions"][question]
 
 
+@pytest.fixture(params=["embedded", "scaleout"])
+def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Settings]:
+    """Every test here runs twice: one process with SQLite and the in-process
+    broker, and against the real PostgreSQL and Redis of the scale-out mode."""
+    if request.param == "embedded":
+        yield make_settings(tmp_path)
+        return
+    with postgres_database() as url:
+        yield make_settings(tmp_path, "scaleout", database_url=url)
+
+
 @pytest.fixture
 def room(console: TestClient, browser: Any) -> Iterator[Room]:
     room = Room(console, browser())
@@ -188,7 +201,9 @@ def test_whole_session_every_question_type(room: Room, settings: Any) -> None:
     stage = room.phone_answer("street", value="church")
     assert "Your answer is counted." in stage and 'value="church" checked' in stage
     # The console's live counts reach the exact total.
-    screen = " ".join(receive_until(room.screen, 'id="count-answered">4<').split())
+    screen = ""
+    while 'id="count-answered">4<' not in screen or 'id="console-results"' not in screen:
+        screen = " ".join(receive_text(room.screen).split())
     # The console shows the same figures, as text beside each bar.
     for label, figure in (
         ("Main Street", "2 · 50 %"),

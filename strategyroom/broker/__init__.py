@@ -40,6 +40,10 @@ def make_broker(url: str) -> Broker:
         from strategyroom.broker.memory import MemoryBroker
 
         return MemoryBroker()
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        from strategyroom.broker.redis import RedisBroker
+
+        return RedisBroker(url)
     raise ValueError(f"unsupported broker URL scheme: {url.split(':', 1)[0]!r}")
 
 

@@ -205,6 +205,8 @@ class Hub:
                     self._mark_dirty(room, tally=str(data.get("question", "")))
                 elif kind == "presence":
                     self._mark_dirty(room, presence=True)
+                elif kind == "resync":
+                    await self._resync(room)
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -237,6 +239,20 @@ class Hub:
         for client in waiting:
             client.backlog.extend(envelopes)
         await self.presenter.events(room, envelopes, room.ready_clients())
+
+    async def _resync(self, room: Room) -> None:
+        """The broker may have lost messages (it reconnected): catch up from the
+        database, then refresh the live counts."""
+        assert self.presenter is not None
+        fresh = await self.service.state(room.session_id)
+        if fresh.epoch != room.state.epoch:
+            room.state = fresh
+            await self.presenter.resync(room, room.ready_clients())
+        elif fresh.seq > room.state.seq:
+            missed = await self.service.events_since(room.session_id, room.state.seq)
+            for envelope in missed:
+                await self._on_event(room, envelope)
+        self._mark_dirty(room, tally=room.state.open_question, presence=True)
 
     def _mark_dirty(self, room: Room, tally: str | None = None, presence: bool = False) -> None:
         if tally:
