@@ -33,6 +33,8 @@ class Settings:
     council_name: str = "Strategy Room"
     # Cookies marked Secure are only sent over HTTPS: on by default for https URLs.
     secure_cookies: bool = False
+    # How long a dead worker's participants still count as connected (scale-out).
+    presence_ttl: float = 30.0
 
     @property
     def effective_database_url(self) -> str:
@@ -68,6 +70,11 @@ class Settings:
             values["secret_key"] = env["STRATEGYROOM_SECRET_KEY"]
         if env.get("STRATEGYROOM_COUNCIL_NAME"):
             values["council_name"] = env["STRATEGYROOM_COUNCIL_NAME"]
+        if env.get("STRATEGYROOM_PRESENCE_TTL"):
+            try:
+                values["presence_ttl"] = float(env["STRATEGYROOM_PRESENCE_TTL"])
+            except ValueError:
+                raise ConfigError("STRATEGYROOM_PRESENCE_TTL must be a number of seconds") from None
         values.update(overrides or {})
         settings = cls(**values)  # type: ignore[arg-type]
         settings.check()

@@ -8,6 +8,10 @@ from typing import Protocol
 
 
 class Presence(Protocol):
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
     async def add(self, session_id: str, participant_id: str) -> None: ...
 
     async def remove(self, session_id: str, participant_id: str) -> None: ...
@@ -20,6 +24,12 @@ class MemoryPresence:
 
     def __init__(self) -> None:
         self._sockets: dict[str, Counter[str]] = {}
+
+    async def start(self) -> None:
+        return None
+
+    async def stop(self) -> None:
+        return None
 
     async def add(self, session_id: str, participant_id: str) -> None:
         self._sockets.setdefault(session_id, Counter())[participant_id] += 1

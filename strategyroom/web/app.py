@@ -16,7 +16,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strategyroom.broker import make_broker
 from strategyroom.config import Settings
 from strategyroom.live.hub import Hub
-from strategyroom.live.presence import MemoryPresence
+from strategyroom.live.presence import MemoryPresence, Presence
+from strategyroom.live.redis_presence import RedisPresence
 from strategyroom.live.service import SessionService
 from strategyroom.paths import STATIC_DIR
 from strategyroom.store import migrate
@@ -93,7 +94,18 @@ def create_app(settings: Settings | None = None) -> Starlette:
         broker = make_broker(settings.redis_url)
         await broker.connect()
         sessions = SessionService(db, broker)
-        hub = Hub(broker, sessions, MemoryPresence())
+        presence: Presence = (
+            RedisPresence(
+                settings.redis_url,
+                broker,
+                ttl=settings.presence_ttl,
+                heartbeat=settings.presence_ttl / 3,
+            )
+            if settings.redis_url
+            else MemoryPresence()
+        )
+        await presence.start()
+        hub = Hub(broker, sessions, presence)
         renderer = Renderer()
         renderer.globals.update(council_name=settings.council_name)
         app.state.services = Services(settings, db, broker, sessions, hub, renderer)
@@ -102,6 +114,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             yield
         finally:
             await hub.stop()
+            await presence.stop()
             await broker.disconnect()
             db.dispose()
 

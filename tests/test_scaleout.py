@@ -1,0 +1,185 @@
+"""Two worker processes, one PostgreSQL and one Redis: participants on both see
+every card, aggregates are exact, and when a worker is killed its participants
+carry on at the other one with nothing lost or counted twice."""
+
+from __future__ import annotations
+
+import json
+import signal
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+import httpx2 as httpx
+import pytest
+from sqlmodel import Session, func, select
+from websockets.sync.client import ClientConnection, connect
+
+from strategyroom.store.db import Database
+from strategyroom.store.models import Answer, AnswerReceipt
+from tests.conftest import TEST_DECKS, postgres_database, require_redis
+from tests.live import LiveServer
+
+pytestmark = pytest.mark.scaleout
+PASSWORD = "a long facilitator password"
+
+
+@pytest.fixture
+def workers(tmp_path: Path) -> Iterator[tuple[LiveServer, LiveServer, str]]:
+    with postgres_database() as database_url:
+        env = {
+            "DATABASE_URL": database_url,
+            "REDIS_URL": require_redis(),
+            "STRATEGYROOM_PRESENCE_TTL": "3",
+        }
+        a = LiveServer(tmp_path / "a", TEST_DECKS, env=env)
+        b = LiveServer(tmp_path / "b", TEST_DECKS, env=env)
+        a.cli("facilitator", "add", "maria", "--password-stdin", stdin=PASSWORD + "\n")
+        a.start()
+        b.start()
+        try:
+            yield a, b, database_url
+        finally:
+            a.stop()
+            b.stop()
+
+
+class Phone:
+    """A participant speaking the JSON protocol to one worker."""
+
+    def __init__(self, server: LiveServer, code: str) -> None:
+        joined = httpx.post(f"{server.url}/api/join", json={"code": code, "language": "en"}).json()
+        self.token = joined["token"]
+        self.path = joined["socket"]
+        self.state: dict[str, Any] = {}
+        self.cards: list[int] = []
+        self.ws: ClientConnection | None = None
+        self.sockets = ExitStack()
+        self.connect(server)
+
+    def connect(self, server: LiveServer, resume: bool = False) -> None:
+        self.ws = self.sockets.enter_context(
+            connect(f"ws://127.0.0.1:{server.port}{self.path}", open_timeout=10)
+        )
+        hello: dict[str, Any] = {"type": "hello", "token": self.token}
+        if resume:
+            hello.update(epoch=self.state["epoch"], last_seq=self.state["seq"])
+        self.ws.send(json.dumps(hello))
+        if not resume:
+            frame = self.receive()
+            assert frame["type"] == "snapshot"
+            self.state = {"epoch": frame["epoch"], "seq": frame["seq"]}
+
+    def receive(self) -> dict[str, Any]:
+        assert self.ws is not None
+        frame: dict[str, Any] = json.loads(self.ws.recv(timeout=10))
+        if frame["type"] == "event":
+            assert frame["seq"] == self.state["seq"] + 1, (frame["seq"], self.state["seq"])
+            self.state["seq"] = frame["seq"]
+            if frame["event"] == "card_shown":
+                self.cards.append(frame["data"]["card"])
+        return frame
+
+    def until(self, kind: str, event: str | None = None) -> dict[str, Any]:
+        for _ in range(100):
+            frame = self.receive()
+            if frame["type"] == kind and (event is None or frame.get("event") == event):
+                return frame
+        raise AssertionError(f"no {kind} {event}")
+
+    def answer(self, question: str, value: Any, answer_id: str | None = None) -> dict[str, Any]:
+        assert self.ws is not None
+        self.ws.send(
+            json.dumps(
+                {
+                    "type": "answer",
+                    "question": question,
+                    "answer_id": answer_id or uuid.uuid4().hex,
+                    "value": value,
+                }
+            )
+        )
+        return self.until("ack")
+
+
+def test_two_workers_one_session(workers: tuple[LiveServer, LiveServer, str]) -> None:
+    a, b, database_url = workers
+    facilitator = httpx.Client(base_url=a.url)
+    assert (
+        facilitator.post("/api/login", json={"username": "maria", "password": PASSWORD}).status_code
+        == 200
+    )
+    session = facilitator.post("/api/sessions", json={"deck": "town-test.yaml"}).json()
+    sid, code = session["id"], session["join_code"]
+
+    def act(action: str, **fields: Any) -> None:
+        response = facilitator.post(
+            f"/api/sessions/{sid}/actions", json={"action": action, **fields}
+        )
+        assert response.status_code == 200, response.text
+
+    def detail() -> dict[str, Any]:
+        return facilitator.get(f"/api/sessions/{sid}").json()
+
+    on_a = [Phone(a, code), Phone(a, code)]
+    on_b = [Phone(b, code), Phone(b, code), Phone(b, code)]
+    phones = on_a + on_b
+    for card in (0, 1, 2, 3):
+        act("show_card", card=card)
+    for phone in phones:
+        while phone.cards != [0, 1, 2, 3]:
+            phone.receive()
+    deadline = time.monotonic() + 10
+    while detail()["participants"]["connected"] != 5 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert detail()["participants"]["connected"] == 5
+
+    act("open", question="street")
+    for phone in phones:
+        phone.until("event", "question_opened")
+    choices = ["main", "main", "church", "none", "main"]
+    for phone, choice in zip(phones, choices, strict=True):
+        assert phone.answer("street", choice)["status"] == "stored"
+
+    # Kill worker B outright: its phones move to A and go on answering.
+    assert b.process is not None
+    b.process.send_signal(signal.SIGKILL)
+    b.process.wait(10)
+    for phone in on_b[:2]:
+        phone.connect(a, resume=True)
+    changed = on_b[0].answer("street", "church")
+    assert changed["status"] == "stored"
+    retry_id = uuid.uuid4().hex
+    assert on_b[1].answer("street", "church", answer_id=retry_id)["status"] == "stored"
+    assert on_b[1].answer("street", "church", answer_id=retry_id)["status"] == "duplicate"
+    act("show_card", card=4)  # closes "street", shows the next card
+    for phone in on_a + on_b[:2]:
+        phone.until("event", "card_shown")
+        assert phone.cards[-1] == 4
+
+    results = detail()["questions"]["street"]
+    final = ["main", "main", "church", "church", "main"]
+    assert results["answers"] == 5
+    assert {o["option_id"]: o["count"] for o in results["results"]["options"]} == {
+        "main": final.count("main"),
+        "church": final.count("church"),
+        "none": final.count("none"),
+    }
+
+    db = Database(database_url)
+    with Session(db.engine) as s:
+        stored = s.exec(select(func.count()).select_from(Answer)).one()
+        receipts = s.exec(select(func.count()).select_from(AnswerReceipt)).one()
+    db.dispose()
+    assert stored == 5 and receipts == 5 + 2  # two changed answers, the retry added none
+
+    # The phone that never came back stops counting once its worker's entries expire.
+    deadline = time.monotonic() + 15
+    while detail()["participants"]["connected"] != 4 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert detail()["participants"]["connected"] == 4
+    for phone in phones:
+        phone.sockets.close()
