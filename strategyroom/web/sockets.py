@@ -93,6 +93,20 @@ def _answer_value(message: dict[str, Any]) -> Any:
     return points or None
 
 
+async def _accept_by_code(
+    websocket: WebSocket, svc: Services, client_format: str, language: str
+) -> RoomSession | None:
+    """Accept the socket and find its session by the code in the path; an
+    unknown code gets an error frame and a close code browsers do not retry."""
+    await websocket.accept()
+    try:
+        return await svc.sessions.by_code(websocket.path_params["code"])
+    except SessionError as exc:
+        await websocket.send_text(_error_frame(client_format, language, exc))
+        await websocket.close(code=CLOSE_UNKNOWN_SESSION)
+        return None
+
+
 async def participant_socket(websocket: WebSocket) -> None:
     svc = services(websocket)
     if not origin_allowed(websocket.headers, svc.settings.public_origin):
@@ -102,13 +116,9 @@ async def participant_socket(websocket: WebSocket) -> None:
     if client_format not in ("html", "json"):
         await _refuse(websocket)
         return
-    await websocket.accept()
     language = i18n.choose_language(websocket.query_params.get("lang"))
-    try:
-        room = await svc.sessions.by_code(websocket.path_params["code"])
-    except SessionError as exc:
-        await websocket.send_text(_error_frame(client_format, language, exc))
-        await websocket.close(code=CLOSE_UNKNOWN_SESSION)
+    room = await _accept_by_code(websocket, svc, client_format, language)
+    if room is None:
         return
     identified = await _identify(websocket, svc, room, client_format, language)
     if identified is None:
@@ -236,13 +246,9 @@ async def projector_socket(websocket: WebSocket) -> None:
     if not origin_allowed(websocket.headers, svc.settings.public_origin):
         await _refuse(websocket)
         return
-    await websocket.accept()
     language = i18n.choose_language(websocket.query_params.get("lang"))
-    try:
-        room = await svc.sessions.by_code(websocket.path_params["code"])
-    except SessionError as exc:
-        await websocket.send_text(_error_frame("html", language, exc))
-        await websocket.close(code=CLOSE_UNKNOWN_SESSION)
+    room = await _accept_by_code(websocket, svc, "html", language)
+    if room is None:
         return
     await _watch(
         websocket, svc, Client(Role.PROJECTOR, room.id, language, "html", websocket.send_text)
