@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import subprocess
 import time
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from strategyroom.broker import Message, make_broker
 from strategyroom.broker.memory import MemoryBroker
 from strategyroom.broker.redis import RedisBroker
 from tests.conftest import require_redis
-from tests.live import free_port
+from tests.live import RedisProcess
 
 pytestmark = pytest.mark.anyio
 
@@ -58,60 +57,28 @@ async def test_workers_see_each_others_messages() -> None:
 async def test_a_redis_restart_ends_in_resubscription_and_resync(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    port = free_port()
-
-    def start() -> subprocess.Popen[bytes]:
-        process = subprocess.Popen(
-            [
-                "redis-server",
-                "--port",
-                str(port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(tmp_path),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        client = redis.Redis(port=port)
-        for _ in range(100):
-            try:
-                client.ping()
-                return process
-            except redis.ConnectionError:
-                time.sleep(0.05)
-        raise RuntimeError("private redis-server did not start")
-
-    server = start()
-    url = f"redis://127.0.0.1:{port}/0"
-    worker = RedisBroker(url)
+    server = RedisProcess(tmp_path).start()
+    worker = RedisBroker(server.url)
     await worker.connect()
     try:
         await worker.subscribe("session:abc")
         await asyncio.sleep(0.2)
         with caplog.at_level(logging.WARNING, logger="strategyroom.broker.redis"):
-            server.terminate()
-            server.wait(10)
+            server.stop()
             for _ in range(5):  # publishing while Redis is away is not an error
                 await worker.publish("session:abc", "lost")
             await asyncio.sleep(1)
-            server = start()
+            server.start()
             message = await next_message(worker, within=15)
         assert message == Message("session:abc", json.dumps({"type": "resync", "session": "abc"}))
         lines = [r.getMessage() for r in caplog.records]
         assert sum("is unavailable" in line for line in lines) == 1
         assert sum("is back" in line for line in lines) == 1
         # Subscribed again: live messages flow.
-        other = redis.Redis(port=port)
+        other = redis.Redis(port=server.port)
         other.publish("session:abc", "after")
         other.close()
         assert await next_message(worker) == Message("session:abc", "after")
     finally:
         await worker.disconnect()
-        server.terminate()
-        server.wait(10)
+        server.stop()

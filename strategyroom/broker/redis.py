@@ -69,6 +69,10 @@ class RedisBroker:
                 await self._pubsub.unsubscribe(channel)
 
     async def publish(self, channel: str, payload: str) -> None:
+        if self._down:
+            # Don't make every answer wait for a connect timeout: the reader
+            # reconnects, and the resync then brings every screen up to date.
+            return
         try:
             await self._redis.publish(channel, payload)
         except (RedisError, OSError):
