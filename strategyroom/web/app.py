@@ -13,7 +13,7 @@ from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from strategyroom.broker import make_broker
+from strategyroom.broker import Broker, make_broker
 from strategyroom.config import Settings
 from strategyroom.live.hub import Hub
 from strategyroom.live.presence import MemoryPresence, Presence
@@ -85,13 +85,16 @@ def routes() -> list[BaseRoute]:
     ]
 
 
-def create_app(settings: Settings | None = None) -> Starlette:
+def create_app(settings: Settings | None = None, broker: Broker | None = None) -> Starlette:
+    """The app. ``broker`` overrides the backend chosen by ``REDIS_URL`` (any
+    object with the Broker interface works, which the tests use)."""
     settings = settings or Settings.from_env()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         db = prepare_database(settings)
-        broker = make_broker(settings.redis_url)
+        nonlocal broker
+        broker = broker or make_broker(settings.redis_url)
         await broker.connect()
         sessions = SessionService(db, broker)
         presence: Presence = (
