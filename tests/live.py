@@ -3,14 +3,20 @@ process-level tests."""
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
 import sys
 import time
+import uuid
+from contextlib import ExitStack
 from pathlib import Path
+from typing import Any
 
 import httpx2 as httpx
+from websockets.sync.client import ClientConnection, connect
+from websockets.typing import Origin
 
 
 def free_port() -> int:
@@ -134,3 +140,75 @@ class RedisProcess:
             self.process.terminate()
             self.process.wait(10)
             self.process = None
+
+
+class Phone:
+    """A participant speaking the JSON protocol (docs/protocol.md) to a live
+    server, through a real websocket; it may move to another server's address."""
+
+    def __init__(self, base_url: str, code: str) -> None:
+        self.base_url = base_url
+        with httpx.Client(base_url=base_url, trust_env=False) as client:
+            joined = client.post("/api/join", json={"code": code, "language": "en"})
+        assert joined.status_code == 201, joined.text
+        self.token: str = joined.json()["token"]
+        self.path: str = joined.json()["socket"]
+        self.epoch, self.seq = "", 0
+        self.cards: list[int] = []
+        self.ws: ClientConnection | None = None
+        self.sockets = ExitStack()
+
+    def connect(
+        self, base_url: str | None = None, resume: bool = False, origin: str | None = None
+    ) -> None:
+        """Open the socket (at ``base_url``, default the joining server) and say hello;
+        with ``resume`` the server replays what was missed since the last event."""
+        self.close()
+        url = (base_url or self.base_url).replace("http://", "ws://") + self.path
+        self.ws = self.sockets.enter_context(
+            connect(url, origin=Origin(origin) if origin else None, proxy=None, open_timeout=10)
+        )
+        hello: dict[str, Any] = {"type": "hello", "token": self.token}
+        if resume:
+            hello.update(epoch=self.epoch, last_seq=self.seq)
+        self.ws.send(json.dumps(hello))
+        if not resume:
+            snapshot = self.receive()
+            assert snapshot["type"] == "snapshot", snapshot
+            self.epoch, self.seq = snapshot["epoch"], snapshot["seq"]
+
+    def close(self) -> None:
+        self.sockets.close()
+        self.ws = None
+
+    def receive(self) -> dict[str, Any]:
+        assert self.ws is not None
+        frame: dict[str, Any] = json.loads(self.ws.recv(timeout=10))
+        if frame["type"] == "event":
+            assert frame["seq"] == self.seq + 1, (frame["seq"], self.seq)
+            self.seq = frame["seq"]
+            if frame["event"] == "card_shown":
+                self.cards.append(frame["data"]["card"])
+        return frame
+
+    def until(self, kind: str, event: str | None = None) -> dict[str, Any]:
+        for _ in range(100):
+            frame = self.receive()
+            if frame["type"] == kind and (event is None or frame.get("event") == event):
+                return frame
+        raise AssertionError(f"no {kind} {event}")
+
+    def answer(self, question: str, value: Any, answer_id: str | None = None) -> dict[str, Any]:
+        """Send an answer; the ack frame (an error frame fails the test)."""
+        assert self.ws is not None
+        self.ws.send(
+            json.dumps(
+                {
+                    "type": "answer",
+                    "question": question,
+                    "answer_id": answer_id or uuid.uuid4().hex,
+                    "value": value,
+                }
+            )
+        )
+        return self.until("ack")

@@ -4,24 +4,21 @@ carry on at the other one with nothing lost or counted twice."""
 
 from __future__ import annotations
 
-import json
 import signal
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 import httpx2 as httpx
 import pytest
 from sqlmodel import Session, func, select
-from websockets.sync.client import ClientConnection, connect
 
 from strategyroom.store.db import Database
 from strategyroom.store.models import Answer, AnswerReceipt
 from tests.conftest import TEST_DECKS, postgres_database, require_redis
-from tests.live import LiveServer
+from tests.live import LiveServer, Phone
 
 pytestmark = pytest.mark.scaleout
 PASSWORD = "a long facilitator password"
@@ -47,64 +44,6 @@ def workers(tmp_path: Path) -> Iterator[tuple[LiveServer, LiveServer, str]]:
             b.stop()
 
 
-class Phone:
-    """A participant speaking the JSON protocol to one worker."""
-
-    def __init__(self, server: LiveServer, code: str) -> None:
-        joined = httpx.post(f"{server.url}/api/join", json={"code": code, "language": "en"}).json()
-        self.token = joined["token"]
-        self.path = joined["socket"]
-        self.state: dict[str, Any] = {}
-        self.cards: list[int] = []
-        self.ws: ClientConnection | None = None
-        self.sockets = ExitStack()
-        self.connect(server)
-
-    def connect(self, server: LiveServer, resume: bool = False) -> None:
-        self.ws = self.sockets.enter_context(
-            connect(f"ws://127.0.0.1:{server.port}{self.path}", open_timeout=10)
-        )
-        hello: dict[str, Any] = {"type": "hello", "token": self.token}
-        if resume:
-            hello.update(epoch=self.state["epoch"], last_seq=self.state["seq"])
-        self.ws.send(json.dumps(hello))
-        if not resume:
-            frame = self.receive()
-            assert frame["type"] == "snapshot"
-            self.state = {"epoch": frame["epoch"], "seq": frame["seq"]}
-
-    def receive(self) -> dict[str, Any]:
-        assert self.ws is not None
-        frame: dict[str, Any] = json.loads(self.ws.recv(timeout=10))
-        if frame["type"] == "event":
-            assert frame["seq"] == self.state["seq"] + 1, (frame["seq"], self.state["seq"])
-            self.state["seq"] = frame["seq"]
-            if frame["event"] == "card_shown":
-                self.cards.append(frame["data"]["card"])
-        return frame
-
-    def until(self, kind: str, event: str | None = None) -> dict[str, Any]:
-        for _ in range(100):
-            frame = self.receive()
-            if frame["type"] == kind and (event is None or frame.get("event") == event):
-                return frame
-        raise AssertionError(f"no {kind} {event}")
-
-    def answer(self, question: str, value: Any, answer_id: str | None = None) -> dict[str, Any]:
-        assert self.ws is not None
-        self.ws.send(
-            json.dumps(
-                {
-                    "type": "answer",
-                    "question": question,
-                    "answer_id": answer_id or uuid.uuid4().hex,
-                    "value": value,
-                }
-            )
-        )
-        return self.until("ack")
-
-
 def test_two_workers_one_session(workers: tuple[LiveServer, LiveServer, str]) -> None:
     a, b, database_url = workers
     facilitator = httpx.Client(base_url=a.url)
@@ -124,9 +63,11 @@ def test_two_workers_one_session(workers: tuple[LiveServer, LiveServer, str]) ->
     def detail() -> dict[str, Any]:
         return facilitator.get(f"/api/sessions/{sid}").json()
 
-    on_a = [Phone(a, code), Phone(a, code)]
-    on_b = [Phone(b, code), Phone(b, code), Phone(b, code)]
+    on_a = [Phone(a.url, code) for _ in range(2)]
+    on_b = [Phone(b.url, code) for _ in range(3)]
     phones = on_a + on_b
+    for phone in phones:
+        phone.connect()
     for card in (0, 1, 2, 3):
         act("show_card", card=card)
     for phone in phones:
@@ -149,7 +90,7 @@ def test_two_workers_one_session(workers: tuple[LiveServer, LiveServer, str]) ->
     b.process.send_signal(signal.SIGKILL)
     b.process.wait(10)
     for phone in on_b[:2]:
-        phone.connect(a, resume=True)
+        phone.connect(a.url, resume=True)
     changed = on_b[0].answer("street", "church")
     assert changed["status"] == "stored"
     retry_id = uuid.uuid4().hex
@@ -182,4 +123,4 @@ def test_two_workers_one_session(workers: tuple[LiveServer, LiveServer, str]) ->
         time.sleep(0.2)
     assert detail()["participants"]["connected"] == 4
     for phone in phones:
-        phone.sockets.close()
+        phone.close()
