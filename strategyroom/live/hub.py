@@ -214,15 +214,12 @@ class Hub:
                 log.exception("could not deliver a message on %s", message.channel)
 
     async def _on_event(self, room: Room, envelope: Envelope) -> None:
-        assert self.presenter is not None
         state = room.state
         if envelope.epoch != state.epoch:
-            room.state = await self.service.state(room.session_id)
-            await self.presenter.resync(room, room.ready_clients())
+            await self._reload(room)
             return
         if envelope.seq <= state.seq:
             return
-        envelopes = [envelope]
         if envelope.seq > state.seq + 1:
             log.info(
                 "session %s: events %d-%d missed, reading them",
@@ -230,29 +227,44 @@ class Hub:
                 state.seq + 1,
                 envelope.seq - 1,
             )
-            envelopes = await self.service.events_since(room.session_id, state.seq)
-            envelopes = [e for e in envelopes if e.epoch == state.epoch]
-        for e in envelopes:
-            state = state.apply(e)
-        room.state = state
-        waiting = [c for c in room.clients if not c.ready]
-        for client in waiting:
-            client.backlog.extend(envelopes)
-        await self.presenter.events(room, envelopes, room.ready_clients())
+            await self._catch_up(room)
+            return
+        await self._deliver(room, [envelope])
 
     async def _resync(self, room: Room) -> None:
         """The broker may have lost messages (it reconnected): catch up from the
         database, then refresh the live counts."""
-        assert self.presenter is not None
         fresh = await self.service.state(room.session_id)
         if fresh.epoch != room.state.epoch:
-            room.state = fresh
-            await self.presenter.resync(room, room.ready_clients())
+            await self._reload(room, fresh)
         elif fresh.seq > room.state.seq:
-            missed = await self.service.events_since(room.session_id, room.state.seq)
-            for envelope in missed:
-                await self._on_event(room, envelope)
+            await self._catch_up(room)
         self._mark_dirty(room, tally=room.state.open_question, presence=True)
+
+    async def _catch_up(self, room: Room) -> None:
+        """Deliver every stored event newer than the room's state, in one fan-out."""
+        missed = await self.service.events_since(room.session_id, room.state.seq)
+        await self._deliver(room, [e for e in missed if e.epoch == room.state.epoch])
+
+    async def _deliver(self, room: Room, envelopes: list[Envelope]) -> None:
+        """Apply events that follow the room's state and send them to its sockets."""
+        assert self.presenter is not None
+        if not envelopes:
+            return
+        state = room.state
+        for envelope in envelopes:
+            state = state.apply(envelope)
+        room.state = state
+        for client in room.clients:
+            if not client.ready:
+                client.backlog.extend(envelopes)
+        await self.presenter.events(room, envelopes, room.ready_clients())
+
+    async def _reload(self, room: Room, fresh: LiveState | None = None) -> None:
+        """The epoch changed: events cannot be patched in, every screen is redrawn."""
+        assert self.presenter is not None
+        room.state = fresh or await self.service.state(room.session_id)
+        await self.presenter.resync(room, room.ready_clients())
 
     def _mark_dirty(self, room: Room, tally: str | None = None, presence: bool = False) -> None:
         if tally:
