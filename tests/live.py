@@ -212,3 +212,42 @@ class Phone:
             )
         )
         return self.until("ack")
+
+
+class ApiFacilitator:
+    """A facilitator driving a live server through the JSON API (docs/api.md)."""
+
+    def __init__(self, base_url: str, username: str, password: str) -> None:
+        self.http = httpx.Client(base_url=base_url, trust_env=False)
+        login = self.http.post("/api/login", json={"username": username, "password": password})
+        assert login.status_code == 200, login.text
+        self.session_id = ""
+
+    def open_session(self, deck: str = "town-test.yaml") -> str:
+        """Open a session from a deck; returns its join code."""
+        session = self.http.post("/api/sessions", json={"deck": deck}).json()
+        self.session_id = session["id"]
+        return str(session["join_code"])
+
+    def act(self, action: str, **fields: Any) -> None:
+        response = self.http.post(
+            f"/api/sessions/{self.session_id}/actions", json={"action": action, **fields}
+        )
+        assert response.status_code == 200, response.text
+
+    def detail(self) -> dict[str, Any]:
+        detail: dict[str, Any] = self.http.get(f"/api/sessions/{self.session_id}").json()
+        return detail
+
+    def wait_connected(self, expected: int, within: float = 15) -> None:
+        """Wait until the console's "connected" count is ``expected``."""
+        deadline = time.monotonic() + within
+        while True:
+            count = self.detail()["participants"]["connected"]
+            if count == expected:
+                return
+            assert time.monotonic() < deadline, f"connected is {count}, not {expected}"
+            time.sleep(0.2)
+
+    def close(self) -> None:
+        self.http.close()

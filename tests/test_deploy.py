@@ -25,7 +25,6 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
-import httpx2 as httpx
 import jsonschema
 import pytest
 import yaml
@@ -34,7 +33,7 @@ from websockets.sync.client import connect
 from websockets.typing import Origin
 
 from tests.conftest import TEST_DECKS, postgres_database, require_redis
-from tests.live import LiveServer, Phone, free_port
+from tests.live import ApiFacilitator, LiveServer, Phone, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
@@ -528,26 +527,10 @@ def test_nginx_spreads_a_session_over_two_workers_and_goes_on_without_one(
         )
         access_log = stack.enter_context(running_nginx(tmp_path / "nginx", conf, proxy_port))
 
-        facilitator = stack.enter_context(httpx.Client(base_url=public_url, trust_env=False))
-        login = facilitator.post("/api/login", json={"username": "maria", "password": PASSWORD})
-        assert login.status_code == 200, login.text
-        session = facilitator.post("/api/sessions", json={"deck": "town-test.yaml"}).json()
-        sid, code = session["id"], session["join_code"]
-
-        def act(action: str, **fields: Any) -> None:
-            response = facilitator.post(
-                f"/api/sessions/{sid}/actions", json={"action": action, **fields}
-            )
-            assert response.status_code == 200, response.text
-
-        def connected(expected: int) -> None:
-            deadline = time.monotonic() + 15
-            while True:
-                count = facilitator.get(f"/api/sessions/{sid}").json()["participants"]["connected"]
-                if count == expected:
-                    return
-                assert time.monotonic() < deadline, f"connected is {count}, not {expected}"
-                time.sleep(0.2)
+        facilitator = ApiFacilitator(public_url, "maria", PASSWORD)
+        stack.callback(facilitator.close)
+        code = facilitator.open_session()
+        act, connected = facilitator.act, facilitator.wait_connected
 
         # Websockets from another origin are refused through the proxy as well.
         with (
@@ -601,7 +584,7 @@ def test_nginx_spreads_a_session_over_two_workers_and_goes_on_without_one(
             assert phone.cards[-1] == 4
         connected(4)
 
-        results = facilitator.get(f"/api/sessions/{sid}").json()["questions"]["street"]
+        results = facilitator.detail()["questions"]["street"]
         assert results["answers"] == 4
         counts = {o["option_id"]: o["count"] for o in results["results"]["options"]}
         assert counts == {"main": 0, "church": 4, "none": 0}

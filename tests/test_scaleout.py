@@ -5,20 +5,17 @@ carry on at the other one with nothing lost or counted twice."""
 from __future__ import annotations
 
 import signal
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
-import httpx2 as httpx
 import pytest
 from sqlmodel import Session, func, select
 
 from strategyroom.store.db import Database
 from strategyroom.store.models import Answer, AnswerReceipt
 from tests.conftest import TEST_DECKS, postgres_database, require_redis
-from tests.live import LiveServer, Phone
+from tests.live import ApiFacilitator, LiveServer, Phone
 
 pytestmark = pytest.mark.scaleout
 PASSWORD = "a long facilitator password"
@@ -46,22 +43,9 @@ def workers(tmp_path: Path) -> Iterator[tuple[LiveServer, LiveServer, str]]:
 
 def test_two_workers_one_session(workers: tuple[LiveServer, LiveServer, str]) -> None:
     a, b, database_url = workers
-    facilitator = httpx.Client(base_url=a.url)
-    assert (
-        facilitator.post("/api/login", json={"username": "maria", "password": PASSWORD}).status_code
-        == 200
-    )
-    session = facilitator.post("/api/sessions", json={"deck": "town-test.yaml"}).json()
-    sid, code = session["id"], session["join_code"]
-
-    def act(action: str, **fields: Any) -> None:
-        response = facilitator.post(
-            f"/api/sessions/{sid}/actions", json={"action": action, **fields}
-        )
-        assert response.status_code == 200, response.text
-
-    def detail() -> dict[str, Any]:
-        return facilitator.get(f"/api/sessions/{sid}").json()
+    facilitator = ApiFacilitator(a.url, "maria", PASSWORD)
+    code = facilitator.open_session()
+    act, detail = facilitator.act, facilitator.detail
 
     on_a = [Phone(a.url, code) for _ in range(2)]
     on_b = [Phone(b.url, code) for _ in range(3)]
@@ -73,10 +57,7 @@ def test_two_workers_one_session(workers: tuple[LiveServer, LiveServer, str]) ->
     for phone in phones:
         while phone.cards != [0, 1, 2, 3]:
             phone.receive()
-    deadline = time.monotonic() + 10
-    while detail()["participants"]["connected"] != 5 and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert detail()["participants"]["connected"] == 5
+    facilitator.wait_connected(5)
 
     act("open", question="street")
     for phone in phones:
@@ -118,9 +99,7 @@ def test_two_workers_one_session(workers: tuple[LiveServer, LiveServer, str]) ->
     assert stored == 5 and receipts == 5 + 2  # two changed answers, the retry added none
 
     # The phone that never came back stops counting once its worker's entries expire.
-    deadline = time.monotonic() + 15
-    while detail()["participants"]["connected"] != 4 and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert detail()["participants"]["connected"] == 4
+    facilitator.wait_connected(4)
     for phone in phones:
         phone.close()
+    facilitator.close()
