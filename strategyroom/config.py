@@ -35,6 +35,8 @@ class Settings:
     secure_cookies: bool = False
     # How long a dead worker's participants still count as connected (scale-out).
     presence_ttl: float = 30.0
+    # Event-loop lag sampling interval in seconds; 0 = off (see web/looplag.py).
+    loop_lag_interval: float = 0.0
 
     @property
     def effective_database_url(self) -> str:
@@ -75,6 +77,11 @@ class Settings:
                 values["presence_ttl"] = float(env["STRATEGYROOM_PRESENCE_TTL"])
             except ValueError:
                 raise ConfigError("STRATEGYROOM_PRESENCE_TTL must be a number of seconds") from None
+        if env.get("STRATEGYROOM_LOOP_LAG_MS"):
+            try:
+                values["loop_lag_interval"] = float(env["STRATEGYROOM_LOOP_LAG_MS"]) / 1000
+            except ValueError:
+                raise ConfigError("STRATEGYROOM_LOOP_LAG_MS must be a number of milliseconds") from None
         values.update(overrides or {})
         settings = cls(**values)  # type: ignore[arg-type]
         settings.check()

@@ -164,6 +164,19 @@ async def join(request: Request) -> Response:
     )
 
 
+async def loop_lag(request: Request) -> Response:
+    """Event-loop lag percentiles of this worker over the last ``seconds`` (default 60)."""
+    require_facilitator(request)
+    try:
+        seconds = float(request.query_params.get("seconds", "60"))
+    except ValueError:
+        raise InvalidMessage(N_("seconds must be a number.")) from None
+    monitor = request.app.state.loop_lag
+    if monitor is None:
+        return JSONResponse({"enabled": False})
+    return JSONResponse(monitor.summary(max(0.0, seconds)))
+
+
 routes = [
     Route("/api/login", login, methods=["POST"]),
     Route("/api/decks", list_decks),
@@ -172,4 +185,5 @@ routes = [
     Route("/api/sessions/{session_id}", session_detail),
     Route("/api/sessions/{session_id}/actions", session_action, methods=["POST"]),
     Route("/api/join", join, methods=["POST"]),
+    Route("/api/server/loop-lag", loop_lag),
 ]

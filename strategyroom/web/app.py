@@ -25,6 +25,7 @@ from strategyroom.store.db import Database
 from strategyroom.web import api, console, participant, projector, sockets
 from strategyroom.web.context import Services
 from strategyroom.web.errors import exception_handlers
+from strategyroom.web.looplag import LoopLag
 from strategyroom.web.presenter import HtmlJsonPresenter
 from strategyroom.web.render import Renderer
 
@@ -113,9 +114,15 @@ def create_app(settings: Settings | None = None, broker: Broker | None = None) -
         renderer.globals.update(council_name=settings.council_name)
         app.state.services = Services(settings, db, broker, sessions, hub, renderer)
         await hub.start(HtmlJsonPresenter(app.state.services))
+        app.state.loop_lag = None
+        if settings.loop_lag_interval > 0:
+            app.state.loop_lag = LoopLag(settings.loop_lag_interval)
+            app.state.loop_lag.start()
         try:
             yield
         finally:
+            if app.state.loop_lag is not None:
+                await app.state.loop_lag.stop()
             await hub.stop()
             await presence.stop()
             await broker.disconnect()

@@ -1,0 +1,164 @@
+"""``python -m bench``: the performance benchmark (docs/performance.md).
+
+For each N it starts the real server (``strategyroom serve``) in its own
+process(es), N simulated phones in load generator processes, and measures
+connect, fan-out, an answer burst and a reconnect storm; then the bare
+``websockets`` baseline with the same phones and payload size. Progress goes
+to stderr, the table (Markdown) to stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from bench import report
+from bench.run import run_baseline, run_ours, say
+from bench.servers import scaleout_reachable
+
+MODES = ("embedded", "scaleout", "baseline")
+
+
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench",
+        description="Benchmark Strategy Room against a bare websockets server: N simulated "
+        "participants over loopback; connect, card fan-out, an answer burst, a reconnect "
+        "storm, event-loop lag. Prints a Markdown table (docs/performance.md).",
+    )
+    parser.add_argument(
+        "-n", "--participants", default="500,2000",
+        help="comma-separated values of N (default 500,2000; the documented run is "
+        "500,2000,5000,10000)",
+    )
+    parser.add_argument("--rounds", type=int, default=20, help="cards shown per N (default 20)")
+    parser.add_argument(
+        "--modes", default=",".join(MODES),
+        help="comma-separated, of embedded, scaleout (two workers, Redis, a fresh PostgreSQL "
+        "database; skipped when unreachable), baseline (default all)",
+    )
+    parser.add_argument(
+        "--scaleout-max", type=int, default=2000,
+        help="largest N to run in scale-out mode (default 2000, the N of its target)",
+    )
+    parser.add_argument("--procs", type=int, default=4, help="load generator processes (4)")
+    parser.add_argument("--json", type=Path, help="also write every figure to this JSON file")
+    parser.add_argument("--svg", type=Path, help="write the fan-out p99 plot to this SVG file")
+    parser.add_argument(
+        "--profile", type=Path,
+        help="record py-spy profiles of the server during fan-out and answers into this "
+        "directory (needs the bench extra: pip install -e '.[bench]')",
+    )
+    parser.add_argument("--workdir", type=Path, help="keep server data and logs here")
+    args = parser.parse_args(argv)
+    try:
+        args.ns = [int(x) for x in args.participants.split(",") if x.strip()]
+    except ValueError:
+        parser.error("--participants takes whole numbers separated by commas")
+    args.modes = [m.strip() for m in args.modes.split(",") if m.strip()]
+    if not args.ns or min(args.ns) < 1 or args.rounds < 1 or args.procs < 1:
+        parser.error("N, --rounds and --procs must be at least 1")
+    if unknown := set(args.modes) - set(MODES):
+        parser.error(f"unknown mode(s): {', '.join(sorted(unknown))}")
+    return args
+
+
+def machine() -> dict[str, Any]:
+    cpu = next(
+        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+         if line.startswith("model name")),
+        platform.processor(),
+    )
+    mem = int(Path("/proc/meminfo").read_text().split()[1]) // 1024
+    return {
+        "cpus": os.cpu_count(), "cpu_model": cpu, "memory_mib": mem,
+        "python": platform.python_version(), "kernel": platform.release(),
+    }
+
+
+def raise_fd_limit(ns: list[int]) -> None:
+    # Children inherit the limit: every server socket is a file descriptor.
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    if hard < max(ns) + 1000:
+        say(f"warning: the open-files limit is {hard}; N = {max(ns)} needs more")
+
+
+def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
+    results: dict[str, dict[int, dict[str, Any]]] = {m: {} for m in MODES}
+    loads: list[float] = []
+    scaleout_why = scaleout_reachable() if "scaleout" in args.modes else None
+    if scaleout_why:
+        say(f"scale-out mode skipped: PostgreSQL or Redis unreachable ({scaleout_why})")
+    for n in args.ns:
+        loads.append(os.getloadavg()[0])
+        frame_bytes = 2000.0
+        if "embedded" in args.modes:
+            results["embedded"][n] = run_ours(n, "embedded", args, workdir)
+            frame_bytes = results["embedded"][n]["fanout"]["frame_bytes"]
+            loads.append(os.getloadavg()[0])
+        if "baseline" in args.modes:
+            results["baseline"][n] = run_baseline(n, args, workdir, frame_bytes)
+            loads.append(os.getloadavg()[0])
+        if "scaleout" in args.modes and not scaleout_why and n <= args.scaleout_max:
+            results["scaleout"][n] = run_ours(n, "scaleout", args, workdir)
+            loads.append(os.getloadavg()[0])
+    return {"results": results, "load_averages": loads}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse(argv)
+    raise_fd_limit(args.ns)
+    started = time.time()
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="strategyroom-bench-"))
+    try:
+        outcome = run(args, workdir)
+    finally:
+        if args.workdir is None:
+            shutil.rmtree(workdir, ignore_errors=True)
+    results = outcome["results"]
+    info = {
+        **machine(),
+        "started": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(started)),
+        "minutes": round((time.time() - started) / 60, 1),
+        "load_average_1min": outcome["load_averages"],
+        "commit": _commit(),
+        "args": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
+    }
+    loads = info["load_average_1min"]
+    print(
+        f"Machine: {info['cpus']} CPUs ({info['cpu_model']}), {info['memory_mib']:,} MiB, "
+        f"Python {info['python']}; load average (1 min) during the run "
+        f"{min(loads):.1f}-{max(loads):.1f}; {info['started']}, {info['minutes']} min, "
+        f"commit {info['commit']}\n"
+    )
+    print(report.table(results, args.ns))
+    if args.json:
+        args.json.write_text(json.dumps({"machine": info, "results": results}, indent=1))
+    if args.svg:
+        args.svg.write_text(report.svg(results, args.ns))
+    return 0
+
+
+def _commit() -> str:
+    try:
+        return subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True,
+            cwd=Path(__file__).parent,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+if __name__ == "__main__":
+    sys.exit(main())
