@@ -37,25 +37,31 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         "storm, event-loop lag. Prints a Markdown table (docs/performance.md).",
     )
     parser.add_argument(
-        "-n", "--participants", default="500,2000",
+        "-n",
+        "--participants",
+        default="500,2000",
         help="comma-separated values of N (default 500,2000; the documented run is "
         "500,2000,5000,10000)",
     )
     parser.add_argument("--rounds", type=int, default=20, help="cards shown per N (default 20)")
     parser.add_argument(
-        "--modes", default=",".join(MODES),
+        "--modes",
+        default=",".join(MODES),
         help="comma-separated, of embedded, scaleout (two workers, Redis, a fresh PostgreSQL "
         "database; skipped when unreachable), baseline (default all)",
     )
     parser.add_argument(
-        "--scaleout-max", type=int, default=2000,
+        "--scaleout-max",
+        type=int,
+        default=2000,
         help="largest N to run in scale-out mode (default 2000, the N of its target)",
     )
     parser.add_argument("--procs", type=int, default=4, help="load generator processes (4)")
     parser.add_argument("--json", type=Path, help="also write every figure to this JSON file")
     parser.add_argument("--svg", type=Path, help="write the fan-out p99 plot to this SVG file")
     parser.add_argument(
-        "--profile", type=Path,
+        "--profile",
+        type=Path,
         help="record py-spy profiles of the server during fan-out and answers into this "
         "directory (needs the bench extra: pip install -e '.[bench]')",
     )
@@ -75,20 +81,26 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
 
 def machine() -> dict[str, Any]:
     cpu = next(
-        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-         if line.startswith("model name")),
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
         platform.processor(),
     )
     mem = int(Path("/proc/meminfo").read_text().split()[1]) // 1024
     return {
-        "cpus": os.cpu_count(), "cpu_model": cpu, "memory_mib": mem,
-        "python": platform.python_version(), "kernel": platform.release(),
+        "cpus": os.cpu_count(),
+        "cpu_model": cpu,
+        "memory_mib": mem,
+        "python": platform.python_version(),
+        "kernel": platform.release(),
     }
 
 
 def raise_fd_limit(ns: list[int]) -> None:
     # Children inherit the limit: every server socket is a file descriptor.
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     if hard < max(ns) + 1000:
         say(f"warning: the open-files limit is {hard}; N = {max(ns)} needs more")
@@ -153,7 +165,10 @@ def main(argv: list[str] | None = None) -> int:
 def _commit() -> str:
     try:
         return subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True,
+            ["git", "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
             cwd=Path(__file__).parent,
         ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):

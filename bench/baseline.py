@@ -10,7 +10,6 @@ task per socket). Run as ``python -m bench.baseline --port P``.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import resource
 
@@ -55,9 +54,7 @@ async def phone(ws: ServerConnection) -> None:
             data = json.loads(message)
             if data.get("type") == "answer":
                 await ws.send(
-                    json.dumps(
-                        {"type": "ack", "answer_id": data["answer_id"], "status": "stored"}
-                    )
+                    json.dumps({"type": "ack", "answer_id": data["answer_id"], "status": "stored"})
                 )
     except ConnectionClosed:
         pass
@@ -81,7 +78,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description="The bare websockets baseline server.")
     parser.add_argument("--port", type=int, required=True)
     port = parser.parse_args().port
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     import uvloop
 

@@ -15,6 +15,7 @@ clock for all processes, so the parent can subtract its own action times.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import re
 import resource
@@ -152,7 +153,7 @@ class Worker:
                 self.waiters[seq].set_result(None)
         elif head.startswith('{"type": "ack"') or head.startswith('{"type":"ack"'):
             phone.ack = json.loads(frame)
-            phone.ack["latency"] = now - phone.sent  # type: ignore[index]
+            phone.ack["latency"] = now - phone.sent
             self.last_ack = now
             self.acks_left -= 1
             if self.acks_left == 0 and self.acks_done is not None:
@@ -160,16 +161,17 @@ class Worker:
         elif head.startswith('{"type":"snapshot"') or head.startswith('{"type": "snapshot"'):
             if phone.snapshot is not None and not phone.snapshot.done():
                 phone.snapshot.set_result(json.loads(frame))
-        elif head.startswith('{"type":"error"') or head.startswith('{"type": "error"'):
-            if phone.snapshot is not None and not phone.snapshot.done():
-                phone.snapshot.set_exception(RuntimeError(frame))
+        elif head.startswith(('{"type":"error"', '{"type": "error"')) and (
+            phone.snapshot is not None and not phone.snapshot.done()
+        ):
+            phone.snapshot.set_exception(RuntimeError(frame))
 
-    async def wait_card(self, seq: int, timeout: float) -> bool:
+    async def wait_card(self, seq: int, within: float) -> bool:
         if len(self.card_times.get(seq, ())) >= len(self.phones):
             return True
         waiter = self.waiters[seq] = asyncio.get_running_loop().create_future()
         try:
-            await asyncio.wait_for(waiter, timeout)
+            await asyncio.wait_for(waiter, within)
             return True
         except TimeoutError:
             return False
@@ -185,7 +187,7 @@ class Worker:
 
     # -- answers ------------------------------------------------------------------
 
-    async def answer(self, question: str, values: list[Any], timeout: float) -> dict[str, Any]:
+    async def answer(self, question: str, values: list[Any], within: float) -> dict[str, Any]:
         self.acks_left = len(self.phones)
         self.acks_done = asyncio.get_running_loop().create_future()
         first = time.monotonic()
@@ -201,10 +203,8 @@ class Worker:
                 "value": values[i % len(values)],
             }
             await phone.ws.send(json.dumps(message))
-        try:
-            await asyncio.wait_for(self.acks_done, timeout)
-        except TimeoutError:
-            pass
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.acks_done, within)
         acks = [p.ack for p in self.phones if p.ack is not None]
         return {
             "first_sent": first,
@@ -272,7 +272,7 @@ def _summarise(snapshots: list[dict[str, Any]]) -> dict[str, Any]:
 
 def run(conn: Connection) -> None:
     """The process's main: serve the parent's commands until it closes the pipe."""
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     try:
         import uvloop

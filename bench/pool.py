@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 from multiprocessing.connection import Connection
 from typing import Any
@@ -24,7 +25,9 @@ class Pool:
     def __len__(self) -> int:
         return len(self.pipes)
 
-    def call(self, command: str, args: list[dict[str, Any]] | dict[str, Any] | None = None) -> list[Any]:
+    def call(
+        self, command: str, args: list[dict[str, Any]] | dict[str, Any] | None = None
+    ) -> list[Any]:
         """Send a command to every process at once (``args`` per process or shared);
         their answers, in process order."""
         per = args if isinstance(args, list) else [args or {}] * len(self.pipes)
@@ -43,10 +46,8 @@ class Pool:
         return float(sum(self.call("cpu")))
 
     def stop(self) -> None:
-        try:
+        with contextlib.suppress(OSError, EOFError, RuntimeError):
             self.call("close")
-        except (OSError, EOFError, RuntimeError):
-            pass
         for proc in self.procs:
             proc.join(10)
             if proc.is_alive():

@@ -34,8 +34,19 @@ def recording(directory: Path | None, pids: list[int], name: str) -> Iterator[No
     directory.mkdir(parents=True, exist_ok=True)
     spies = [
         subprocess.Popen(
-            [py_spy(), "record", "--pid", str(pid), "--rate", "200", "--format", "raw",
-             "--nonblocking", "-o", str(directory / f"{name}-{i}.txt")],
+            [
+                py_spy(),
+                "record",
+                "--pid",
+                str(pid),
+                "--rate",
+                "200",
+                "--format",
+                "raw",
+                "--nonblocking",
+                "-o",
+                str(directory / f"{name}-{i}.txt"),
+            ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )

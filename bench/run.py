@@ -47,8 +47,10 @@ def run_ours(n: int, mode: str, opts: Any, workdir: Path) -> dict[str, Any]:
             started = time.monotonic()
             out["answers"] = _answers_ours(n, pool, fac)
             out["answers"]["lag_p99_ms"] = lag(time.monotonic() - started)
-        say(f"{mode} N={n}: {out['answers']['stored']} answers, ack p99 "
-            f"{out['answers']['p99'] * 1000:.0f} ms")
+        say(
+            f"{mode} N={n}: {out['answers']['stored']} answers, ack p99 "
+            f"{out['answers']['p99'] * 1000:.0f} ms"
+        )
         out["storm"] = _storm(n, pool, fac)
         say(f"{mode} N={n}: reconnect storm {out['storm']['time']:.1f} s")
         out["server_cpu"] = server.cpu() - cpu0
@@ -65,8 +67,12 @@ def _connect_ours(n: int, server: OurServer, pool: Pool, code: str) -> dict[str,
     rss0 = server.rss()
     ws_bases = [u.replace("http://", "ws://") for u in server.urls]
     args = [
-        {"base_url": server.urls[i % len(server.urls)], "code": code, "count": c,
-         "ws_bases": ws_bases}
+        {
+            "base_url": server.urls[i % len(server.urls)],
+            "code": code,
+            "count": c,
+            "ws_bases": ws_bases,
+        }
         for i, c in enumerate(split(n, len(pool)))
     ]
     started = time.monotonic()
@@ -97,12 +103,15 @@ def _fanout(pool: Pool, rounds: int, show: Callable[[int], Any]) -> dict[str, An
         seq = show(r)["seq"]
         sent[seq] = started
         expected.append(r % 2)
-        if not all(pool.call("wait_card", {"seq": seq, "timeout": 120})):
+        if not all(pool.call("wait_card", {"seq": seq, "within": 120})):
             raise RuntimeError(f"card {seq} did not reach every phone in 120 s")
         time.sleep(PAUSE)
     cards = pool.call("cards", {"expected": expected})
     latencies = sorted(
-        t - sent[seq] for c in cards for seq, times in c["times"].items() if seq in sent
+        t - sent[seq]
+        for c in cards
+        for seq, times in c["times"].items()
+        if seq in sent
         for t in times
     )
     return {
@@ -115,7 +124,7 @@ def _fanout(pool: Pool, rounds: int, show: Callable[[int], Any]) -> dict[str, An
 
 def _answers_ours(n: int, pool: Pool, fac: Facilitator) -> dict[str, Any]:
     seq = fac.act("show_card", card=QUESTION_CARD)["seq"]
-    pool.call("wait_card", {"seq": seq, "timeout": 120})
+    pool.call("wait_card", {"seq": seq, "within": 120})
     fac.act("open", question=QUESTION)
     out = _burst(pool)
     last_ack = out.pop("last_ack")
@@ -130,7 +139,7 @@ def _answers_ours(n: int, pool: Pool, fac: Facilitator) -> dict[str, Any]:
 
 
 def _burst(pool: Pool) -> dict[str, Any]:
-    results = pool.call("answer", {"question": QUESTION, "values": VALUES, "timeout": 120})
+    results = pool.call("answer", {"question": QUESTION, "values": VALUES, "within": 120})
     latencies = sorted(x for r in results for x in r["latencies"])
     first = min(r["first_sent"] for r in results)
     last_ack = max(r["last_ack"] for r in results)
@@ -149,9 +158,7 @@ def _storm(n: int, pool: Pool, fac: Facilitator) -> dict[str, Any]:
     results = pool.call("storm")
     dropped = min(r["dropped"] for r in results)
     done = max(r["done"] for r in results)
-    current = sum(
-        r["snapshots"]["seq"].get(state["seq"], 0) for r in results
-    )
+    current = sum(r["snapshots"]["seq"].get(state["seq"], 0) for r in results)
     with_answer = sum(sum(r["snapshots"]["answers"].values()) for r in results)
     return {"time": done - dropped, "current": current, "with_answer": with_answer}
 
@@ -161,7 +168,9 @@ def run_baseline(n: int, opts: Any, workdir: Path, frame_bytes: float) -> dict[s
     pool = Pool(min(opts.procs, n))
     out: dict[str, Any] = {"mode": "baseline", "n": n}
     try:
-        pool.call("add_plain", [{"count": c, "ws_url": server.url + "/"} for c in split(n, len(pool))])
+        pool.call(
+            "add_plain", [{"count": c, "ws_url": server.url + "/"} for c in split(n, len(pool))]
+        )
         rss0 = server.rss()
         started = time.monotonic()
         pool.call("connect")

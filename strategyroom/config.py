@@ -81,7 +81,9 @@ class Settings:
             try:
                 values["loop_lag_interval"] = float(env["STRATEGYROOM_LOOP_LAG_MS"]) / 1000
             except ValueError:
-                raise ConfigError("STRATEGYROOM_LOOP_LAG_MS must be a number of milliseconds") from None
+                raise ConfigError(
+                    "STRATEGYROOM_LOOP_LAG_MS must be a number of milliseconds"
+                ) from None
         values.update(overrides or {})
         settings = cls(**values)  # type: ignore[arg-type]
         settings.check()

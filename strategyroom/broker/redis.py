@@ -29,10 +29,20 @@ RESYNC = "resync"
 KEEPALIVE = "strategyroom:keepalive"
 
 
+def redis_client(url: str) -> aioredis.Redis:
+    """A client whose commands wait for a free pooled connection: redis-py's
+    default pool raises MaxConnectionsError beyond 100 concurrent commands,
+    which a burst of a few thousand answers or joins reaches (the benchmark did)."""
+    pool = aioredis.BlockingConnectionPool.from_url(
+        url, max_connections=50, timeout=10, socket_timeout=5, socket_connect_timeout=2
+    )
+    return aioredis.Redis(connection_pool=pool)
+
+
 class RedisBroker:
     def __init__(self, url: str, max_queued: int = 10_000) -> None:
         self.url = url
-        self._redis = aioredis.from_url(url, socket_timeout=5, socket_connect_timeout=2)
+        self._redis = redis_client(url)
         self._channels: set[str] = set()
         self._queue: asyncio.Queue[Message] = asyncio.Queue(maxsize=max_queued)
         self._pubsub: aioredis.client.PubSub | None = None
@@ -77,6 +87,11 @@ class RedisBroker:
             await self._redis.publish(channel, payload)
         except (RedisError, OSError):
             self._went_down()
+            # Publishing stays off until the reader has reconnected (and
+            # resynchronised); make it reconnect even if its own connection
+            # survived whatever made this publish fail.
+            if self._pubsub is not None:
+                await _close(self._pubsub)
 
     async def next_published(self) -> Message:
         return await self._queue.get()

@@ -156,7 +156,9 @@ class Hub:
             await self.broker.publish(
                 channel(client.session_id), signal("presence", room.session_id)
             )
-        if not room.clients:
+        # The awaits above let other sockets of this room detach (or a new room
+        # be opened) meanwhile: only the last one out frees this very room.
+        if not room.clients and self.rooms.get(client.session_id) is room:
             # Keep listening briefly? No: a reconnecting client re-subscribes and
             # re-reads the state, which is cheap. Free the subscription now.
             del self.rooms[client.session_id]

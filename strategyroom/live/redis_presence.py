@@ -18,10 +18,10 @@ import time
 import uuid
 from collections import Counter
 
-import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
 from strategyroom.broker import Broker
+from strategyroom.broker.redis import redis_client
 from strategyroom.live.service import channel, signal
 
 log = logging.getLogger(__name__)
@@ -47,7 +47,7 @@ class RedisPresence:
         ttl: float = TTL_SECONDS,
         heartbeat: float = HEARTBEAT_SECONDS,
     ) -> None:
-        self._redis = aioredis.from_url(url, socket_timeout=5, socket_connect_timeout=2)
+        self._redis = redis_client(url)
         self._broker = broker
         self._ttl = ttl
         self._heartbeat = heartbeat
@@ -90,7 +90,8 @@ class RedisPresence:
             del sockets[participant_id]
             with contextlib.suppress(RedisError, OSError):
                 await self._redis.zrem(_key(session_id), self._member(participant_id))
-        if not sockets:
+        # Another remove may have emptied and dropped this session during the await.
+        if not sockets and self._local.get(session_id) is sockets:
             del self._local[session_id]
 
     async def count(self, session_id: str) -> int:
