@@ -34,6 +34,7 @@ from strategyroom.live.events import (
     SessionEnded,
     event_from,
 )
+from strategyroom.live.groupcommit import GroupCommit, PendingAnswer
 from strategyroom.live.state import LiveState, QuestionStatus
 from strategyroom.store.db import Database
 from strategyroom.store.models import (
@@ -67,6 +68,7 @@ class SessionService:
         self.broker = broker
         # A session's deck never changes once it is opened, so caching is safe.
         self._decks: dict[str, Deck] = {}
+        self._answers = GroupCommit(db, self._tallies_changed)
 
     # -- reading -----------------------------------------------------------
 
@@ -318,25 +320,17 @@ class SessionService:
                 N_("This deck has no question %(question)s."), question=question_id
             ) from None
         value = parse_answer(question, raw)
+        # Stored (in a group commit with the answers arriving alongside) before
+        # this returns; the tally signal goes out once per commit, not per answer.
+        return await self._answers.store(
+            PendingAnswer(room.id, participant_id, question_id, answer_id, value)
+        )
 
-        def store(db: Session) -> answers.Recorded:
-            recorded = answers.record_answer(
-                db,
-                session_id=room.id,
-                participant_id=participant_id,
-                question_id=question_id,
-                answer_id=answer_id,
-                value=value,
-            )
-            db.commit()
-            return recorded
-
-        recorded = await self.db.run(store, write=True)
-        if recorded.status == "stored":
+    async def _tallies_changed(self, changed: set[tuple[str, str]]) -> None:
+        for session_id, question_id in sorted(changed):
             await self.broker.publish(
-                channel(room.id), signal("tally", room.id, question=question_id)
+                channel(session_id), signal("tally", session_id, question=question_id)
             )
-        return recorded
 
 
 def load_state(db: Session, session_id: str) -> LiveState:

@@ -1,0 +1,131 @@
+"""Group commit: answers that arrive together are stored in one transaction.
+
+A hall answering at once sends thousands of answers within a second. Storing
+each in its own transaction costs a thread hop, a commit and (SQLite) a turn at
+the one writer lock per answer; the burst then queues behind the lock. Here the
+answers that arrive while a batch is being written wait for the next batch, so
+the batch size follows the load (one answer when the room is quiet, hundreds in
+a burst), and each answer is still stored before its future resolves, that is
+before it is acknowledged.
+
+``record_answer`` raises before it writes anything, so an answer that is
+refused (question closed, ...) leaves the batch's transaction clean. If the
+commit itself fails (a constraint another worker raced us to), the batch is
+stored again one answer per transaction, so one answer cannot fail the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+from sqlmodel import Session
+
+from strategyroom.live import answers
+from strategyroom.live.errors import SessionError
+from strategyroom.store.db import Database
+
+log = logging.getLogger(__name__)
+
+MAX_BATCH = 500
+
+
+@dataclass(frozen=True)
+class PendingAnswer:
+    session_id: str
+    participant_id: str
+    question_id: str
+    answer_id: str
+    value: Any
+
+
+Outcome = answers.Recorded | SessionError
+Stored = Callable[[set[tuple[str, str]]], Awaitable[None]]
+
+
+class GroupCommit:
+    def __init__(self, db: Database, on_stored: Stored) -> None:
+        self.db = db
+        # Called after each commit with the (session, question) pairs that changed.
+        self.on_stored = on_stored
+        self._queue: list[tuple[PendingAnswer, asyncio.Future[Outcome]]] = []
+        self._writer: asyncio.Task[None] | None = None
+
+    async def store(self, answer: PendingAnswer) -> answers.Recorded:
+        future: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
+        self._queue.append((answer, future))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write(), name="answer-group-commit")
+        outcome = await future
+        if isinstance(outcome, SessionError):
+            raise outcome
+        return outcome
+
+    async def _write(self) -> None:
+        while self._queue:
+            # One turn of the loop lets answers read in the same turn join the batch.
+            await asyncio.sleep(0)
+            batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
+            items = [a for a, _ in batch]
+            outcomes: list[Outcome | None]
+            try:
+                outcomes = list(await self.db.run(partial(_store_batch, items=items), write=True))
+            except Exception:
+                outcomes = await self._one_by_one(items, [f for _, f in batch])
+            changed = {
+                (a.session_id, a.question_id)
+                for a, o in zip(items, outcomes, strict=True)
+                if isinstance(o, answers.Recorded) and o.status == "stored"
+            }
+            for (_, future), outcome in zip(batch, outcomes, strict=True):
+                if outcome is not None and not future.done():
+                    future.set_result(outcome)
+            if changed:
+                try:
+                    await self.on_stored(changed)
+                except Exception:  # the answers are stored; live counts catch up later
+                    log.exception("could not announce stored answers")
+
+    async def _one_by_one(
+        self, items: list[PendingAnswer], futures: list[asyncio.Future[Outcome]]
+    ) -> list[Outcome | None]:
+        """The batch's commit failed: store each answer in its own transaction;
+        an answer that still fails gets its own exception (and None here)."""
+        outcomes: list[Outcome | None] = []
+        for item, future in zip(items, futures, strict=True):
+            try:
+                outcome = await self.db.run(partial(_store_one, item=item), write=True)
+            except Exception as exc:
+                if not future.done():
+                    future.set_exception(exc)
+                outcome = None
+            outcomes.append(outcome)
+        return outcomes
+
+
+def _store_one(db: Session, item: PendingAnswer) -> Outcome:
+    return _store_batch(db, [item])[0]
+
+
+def _store_batch(db: Session, items: list[PendingAnswer]) -> list[Outcome]:
+    outcomes: list[Outcome] = []
+    for item in items:
+        try:
+            outcomes.append(
+                answers.record_answer(
+                    db,
+                    session_id=item.session_id,
+                    participant_id=item.participant_id,
+                    question_id=item.question_id,
+                    answer_id=item.answer_id,
+                    value=item.value,
+                )
+            )
+        except SessionError as exc:
+            outcomes.append(exc)
+    db.commit()
+    return outcomes
