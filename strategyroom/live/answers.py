@@ -8,12 +8,14 @@ of the same answer a no-op, however often it arrives.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Literal
 
+from sqlalchemy import bindparam, insert, update
 from sqlmodel import Session, col, select
 
 from strategyroom.aggregate import AnswerRow
-from strategyroom.live.errors import N_, QuestionNotOpen
+from strategyroom.live.errors import N_, QuestionNotOpen, SessionError
 from strategyroom.store.models import Answer, AnswerReceipt, QuestionRun, QuestionState, utcnow
 
 
@@ -25,62 +27,145 @@ class Recorded:
     value: Any  # the participant's current answer after this one
 
 
-def record_answer(
-    db: Session,
-    *,
-    session_id: str,
-    participant_id: str,
-    question_id: str,
-    answer_id: str,
-    value: Any,
-) -> Recorded:
-    """Store an answer in the caller's transaction; the caller commits."""
-    current = db.exec(
-        select(Answer).where(
-            Answer.session_id == session_id,
-            Answer.question_id == question_id,
-            Answer.participant_id == participant_id,
-        )
-    ).one_or_none()
-    # A retry of an answer already stored is acknowledged again, even after close.
-    if db.get(AnswerReceipt, (participant_id, answer_id)) is not None:
-        return Recorded("duplicate", question_id, answer_id, current.value if current else None)
-    # A shared lock on the question's row: closing takes it exclusively, so no
+@dataclass(frozen=True)
+class PendingAnswer:
+    """An answer that has been checked against its question, not yet stored."""
+
+    session_id: str
+    participant_id: str
+    question_id: str
+    answer_id: str
+    value: Any
+
+
+@dataclass
+class _Current:
+    """A participant's current answer row as this batch leaves it."""
+
+    id: int | None  # None: inserted by this batch
+    value: Any
+    client_answer_id: str
+    revision: int
+    answered_at: datetime
+    changed: bool = False
+
+
+def record_answers(db: Session, items: list[PendingAnswer]) -> list[Recorded | SessionError]:
+    """Store answers in the caller's transaction (the caller commits), in order;
+    each gets its outcome: stored, a duplicate (a retry), or the reason it was refused.
+
+    Reads what the rules need in a few queries for the whole batch and writes
+    with executemany, because a burst of thousands of answers must not cost a
+    handful of ORM round trips each. A refused answer writes nothing.
+    """
+    sessions = {i.session_id for i in items}
+    participants = {i.participant_id for i in items}
+    questions = {i.question_id for i in items}
+    # A shared lock on the questions' rows: closing takes it exclusively, so no
     # answer slips in after the totals were frozen (PostgreSQL; SQLite serialises).
-    run = db.exec(
-        select(QuestionRun)
-        .where(QuestionRun.session_id == session_id, QuestionRun.question_id == question_id)
-        .with_for_update(read=True)
-    ).one_or_none()
-    if run is None or run.state is not QuestionState.OPEN:
-        if run is not None and run.state is QuestionState.CLOSED:
-            raise QuestionNotOpen(N_("This question has closed; answers are locked."))
-        raise QuestionNotOpen(N_("This question is not open for answers."))
-    db.add(
-        AnswerReceipt(
-            participant_id=participant_id,
-            client_answer_id=answer_id,
-            session_id=session_id,
-            question_id=question_id,
-        )
-    )
-    if current is None:
-        db.add(
-            Answer(
-                session_id=session_id,
-                question_id=question_id,
-                participant_id=participant_id,
-                value=value,
-                client_answer_id=answer_id,
+    runs = {
+        (s, q): state
+        for s, q, state in db.exec(
+            select(QuestionRun.session_id, QuestionRun.question_id, QuestionRun.state)
+            .where(col(QuestionRun.session_id).in_(sessions))
+            .where(col(QuestionRun.question_id).in_(questions))
+            .with_for_update(read=True)
+        ).all()
+    }
+    receipts = set(
+        db.exec(
+            select(AnswerReceipt.participant_id, AnswerReceipt.client_answer_id).where(
+                col(AnswerReceipt.participant_id).in_(participants)
             )
+        ).all()
+    )
+    current = {
+        (row.session_id, row.question_id, row.participant_id): _Current(
+            row.id, row.value, row.client_answer_id, row.revision, row.answered_at
         )
-    else:
-        current.value = value
-        current.client_answer_id = answer_id
-        current.revision += 1
-        current.answered_at = utcnow()
-        db.add(current)
-    return Recorded("stored", question_id, answer_id, value)
+        for row in db.exec(
+            select(Answer)
+            .where(col(Answer.participant_id).in_(participants))
+            .where(col(Answer.question_id).in_(questions))
+        ).all()
+    }
+    outcomes: list[Recorded | SessionError] = []
+    new_receipts: list[dict[str, Any]] = []
+    for item in items:
+        key = (item.session_id, item.question_id, item.participant_id)
+        mine = current.get(key)
+        # A retry of an answer already stored is acknowledged again, even after close.
+        if (item.participant_id, item.answer_id) in receipts:
+            value = mine.value if mine else None
+            outcomes.append(Recorded("duplicate", item.question_id, item.answer_id, value))
+            continue
+        state = runs.get((item.session_id, item.question_id))
+        if state is not QuestionState.OPEN:
+            if state is QuestionState.CLOSED:
+                outcomes.append(
+                    QuestionNotOpen(N_("This question has closed; answers are locked."))
+                )
+            else:
+                outcomes.append(QuestionNotOpen(N_("This question is not open for answers.")))
+            continue
+        now = utcnow()
+        receipts.add((item.participant_id, item.answer_id))
+        new_receipts.append(
+            {
+                "participant_id": item.participant_id,
+                "client_answer_id": item.answer_id,
+                "session_id": item.session_id,
+                "question_id": item.question_id,
+                "received_at": now,
+            }
+        )
+        if mine is None:
+            current[key] = _Current(None, item.value, item.answer_id, 1, now, changed=True)
+        else:
+            mine.value, mine.client_answer_id = item.value, item.answer_id
+            mine.revision += 1
+            mine.answered_at, mine.changed = now, True
+        outcomes.append(Recorded("stored", item.question_id, item.answer_id, item.value))
+    _write(db, new_receipts, current)
+    return outcomes
+
+
+def _write(
+    db: Session,
+    receipts: list[dict[str, Any]],
+    current: dict[tuple[str, str, str], _Current],
+) -> None:
+    if receipts:
+        db.execute(insert(AnswerReceipt), receipts)
+    inserts = [
+        {
+            "session_id": s,
+            "question_id": q,
+            "participant_id": p,
+            "value": c.value,
+            "client_answer_id": c.client_answer_id,
+            "revision": c.revision,
+            "answered_at": c.answered_at,
+        }
+        for (s, q, p), c in current.items()
+        if c.changed and c.id is None
+    ]
+    if inserts:
+        db.execute(insert(Answer), inserts)
+    updates = [
+        {
+            "answer_row": c.id,
+            "value": c.value,
+            "client_answer_id": c.client_answer_id,
+            "revision": c.revision,
+            "answered_at": c.answered_at,
+        }
+        for c in current.values()
+        if c.changed and c.id is not None
+    ]
+    if updates:
+        table = Answer.__table__  # type: ignore[attr-defined]
+        db.connection().execute(update(table).where(table.c.id == bindparam("answer_row")), updates)
 
 
 def answer_rows(db: Session, session_id: str, question_id: str) -> list[AnswerRow]:

@@ -8,8 +8,8 @@ the batch size follows the load (one answer when the room is quiet, hundreds in
 a burst), and each answer is still stored before its future resolves, that is
 before it is acknowledged.
 
-``record_answer`` raises before it writes anything, so an answer that is
-refused (question closed, ...) leaves the batch's transaction clean. If the
+``record_answers`` writes nothing for an answer it refuses (question closed,
+...), so a refused answer leaves the rest of the batch alone. If the
 commit itself fails (a constraint another worker raced us to), the batch is
 stored again one answer per transaction, so one answer cannot fail the others.
 """
@@ -19,28 +19,18 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from functools import partial
-from typing import Any
 
 from sqlmodel import Session
 
 from strategyroom.live import answers
+from strategyroom.live.answers import PendingAnswer
 from strategyroom.live.errors import SessionError
 from strategyroom.store.db import Database
 
 log = logging.getLogger(__name__)
 
 MAX_BATCH = 500
-
-
-@dataclass(frozen=True)
-class PendingAnswer:
-    session_id: str
-    participant_id: str
-    question_id: str
-    answer_id: str
-    value: Any
 
 
 Outcome = answers.Recorded | SessionError
@@ -112,20 +102,6 @@ def _store_one(db: Session, item: PendingAnswer) -> Outcome:
 
 
 def _store_batch(db: Session, items: list[PendingAnswer]) -> list[Outcome]:
-    outcomes: list[Outcome] = []
-    for item in items:
-        try:
-            outcomes.append(
-                answers.record_answer(
-                    db,
-                    session_id=item.session_id,
-                    participant_id=item.participant_id,
-                    question_id=item.question_id,
-                    answer_id=item.answer_id,
-                    value=item.value,
-                )
-            )
-        except SessionError as exc:
-            outcomes.append(exc)
+    outcomes = answers.record_answers(db, items)
     db.commit()
     return outcomes

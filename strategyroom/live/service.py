@@ -22,6 +22,7 @@ from strategyroom.decks import Deck
 from strategyroom.decks.answers import parse_answer
 from strategyroom.live import answers, participants
 from strategyroom.live import state as machine
+from strategyroom.live.answers import PendingAnswer
 from strategyroom.live.codes import new_join_code, normalize_join_code
 from strategyroom.live.errors import N_, NotFound
 from strategyroom.live.events import (
@@ -34,7 +35,7 @@ from strategyroom.live.events import (
     SessionEnded,
     event_from,
 )
-from strategyroom.live.groupcommit import GroupCommit, PendingAnswer
+from strategyroom.live.groupcommit import GroupCommit
 from strategyroom.live.state import LiveState, QuestionStatus
 from strategyroom.store.db import Database
 from strategyroom.store.models import (
