@@ -31,7 +31,8 @@ def run_ours(n: int, mode: str, opts: Any, workdir: Path) -> dict[str, Any]:
         fac = facilitators[0]
         code = fac.open_session()
         cpu0, gen0 = server.cpu(), pool.cpu()
-        out["connect"] = _connect_ours(n, server, pool, code)
+        with profile.recording(opts.profile, server.pids, f"{mode}-{n}-connect"):
+            out["connect"] = _connect_ours(n, server, pool, code)
         say(f"{mode} N={n}: joined and connected in {out['connect']['time']:.1f} s")
 
         def lag(seconds: float) -> float | None:
@@ -51,7 +52,8 @@ def run_ours(n: int, mode: str, opts: Any, workdir: Path) -> dict[str, Any]:
             f"{mode} N={n}: {out['answers']['stored']} answers, ack p99 "
             f"{out['answers']['p99'] * 1000:.0f} ms"
         )
-        out["storm"] = _storm(n, pool, fac)
+        with profile.recording(opts.profile, server.pids, f"{mode}-{n}-storm"):
+            out["storm"] = _storm(n, pool, fac)
         say(f"{mode} N={n}: reconnect storm {out['storm']['time']:.1f} s")
         out["server_cpu"] = server.cpu() - cpu0
         out["loadgen_cpu"] = pool.cpu() - gen0

@@ -94,7 +94,9 @@ class Answer(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     session_id: str = Field(foreign_key="room_session.id", max_length=32)
     question_id: str = Field(max_length=64)
-    participant_id: str = Field(foreign_key="participant.id", max_length=32)
+    # Indexed: a (re)connecting phone reads its own answers; without it every
+    # connect scanned the session's answers (a reconnect storm went quadratic).
+    participant_id: str = Field(foreign_key="participant.id", max_length=32, index=True)
     value: Any = Field(sa_column=Column(JSON, nullable=False))
     client_answer_id: str = Field(max_length=64)
     revision: int = 1
