@@ -124,6 +124,10 @@ async def participant_socket(websocket: WebSocket) -> None:
     if identified is None:
         return
     participant, resume = identified
+    # Sockets share the presenter's copy of the session row (its deck, parsed):
+    # one copy per socket was most of a participant's memory. Its id and deck
+    # never change; nothing below reads the fields that do.
+    room = await _presenter(svc).room_row(room.id)
     client = Client(
         role=Role.PARTICIPANT,
         session_id=room.id,

@@ -1,0 +1,84 @@
+"""The benchmark's smoke run: ``python -m bench`` with N = 50 in every mode,
+checked for correctness only (never timings, which belong to the benchmark):
+every phone got every card, every answer was stored exactly once, every phone
+came back from the reconnect storm with the current state."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import require_redis
+
+ROOT = Path(__file__).resolve().parent.parent
+N, ROUNDS = 50, 4
+
+
+@pytest.mark.scaleout
+def test_benchmark_smoke(tmp_path: Path) -> None:
+    require_redis()
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench",
+            "-n",
+            str(N),
+            "--rounds",
+            str(ROUNDS),
+            "--procs",
+            "2",
+            "--workdir",
+            str(tmp_path / "work"),
+            "--json",
+            str(tmp_path / "bench.json"),
+            "--svg",
+            str(tmp_path / "plot.svg"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert f"| figure | N = {N} |" in result.stdout
+    results = json.loads((tmp_path / "bench.json").read_text())["results"]
+    assert set(results) == {"embedded", "scaleout", "baseline"}
+    for mode, runs in results.items():
+        run = runs[str(N)]
+        assert run["fanout"]["complete"] == N, mode  # every card, in order, on every phone
+        assert run["fanout"]["count"] == N * ROUNDS, mode
+    for mode in ("embedded", "scaleout"):
+        run = results[mode][str(N)]
+        assert run["connect"]["joined"] == N
+        # Every answer acknowledged as stored, and the facilitator's total exact.
+        assert run["answers"]["stored"] == run["answers"]["acks"] == N
+        assert run["answers"]["total_shown"] == N
+        # Everyone back from the storm with the current seq and their own answer.
+        assert run["storm"]["current"] == N
+        assert run["storm"]["with_answer"] == N
+    # Stored exactly once: one answer row and one receipt per phone, in SQL.
+    database = tmp_path / "work" / f"embedded-{N}" / "data" / "strategyroom.sqlite3"
+    with sqlite3.connect(database) as db:
+        answers = db.execute(
+            "SELECT COUNT(*), COUNT(DISTINCT participant_id) FROM answer"
+        ).fetchone()
+        receipts = db.execute("SELECT COUNT(*) FROM answer_receipt").fetchone()
+        participants = db.execute("SELECT COUNT(*) FROM participant").fetchone()
+    assert answers == (N, N)
+    assert receipts == (N,)
+    assert participants == (N,)
+    assert (tmp_path / "plot.svg").read_text().startswith("<svg")
+
+
+def test_benchmark_help() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bench", "--help"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert result.returncode == 0
+    assert "--participants" in result.stdout and "--modes" in result.stdout
