@@ -116,8 +116,12 @@ def _fanout(pool: Pool, rounds: int, show: Callable[[int], Any]) -> dict[str, An
         if seq in sent
         for t in times
     )
+    by_round = {
+        seq: max(t for c in cards for t in c["times"].get(seq, [])) - at for seq, at in sent.items()
+    }
     return {
         **percentiles(latencies),
+        "round_max": [by_round[seq] for seq in sorted(by_round)],
         "rounds": rounds,
         "complete": sum(c["complete"] for c in cards),
         "frame_bytes": sum(c["bytes"] for c in cards) / len(cards),
