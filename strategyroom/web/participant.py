@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from strategyroom import i18n
 from strategyroom.live.codes import normalize_join_code
-from strategyroom.live.errors import N_, SessionEnded
+from strategyroom.decks.schema import Budget
+from strategyroom.live.errors import N_, NotFound, SessionEnded
 from strategyroom.store.models import SessionStatus
 from strategyroom.web import views
 from strategyroom.web.context import local_path, page, request_language, services
@@ -99,6 +100,32 @@ async def switch_language(request: Request) -> Response:
     return RedirectResponse(local_path(str(form.get("next", ""))), status_code=303)
 
 
+async def budget_left(request: Request) -> Response:
+    """What is left to spread in a budget form, as words for its live region.
+
+    The budget form asks for this after each change (htmx), so the participant
+    page needs no script of its own; a value that is not a whole number counts 0.
+    """
+    svc = services(request)
+    room = await svc.sessions.by_code(request.path_params["code"])
+    deck = svc.sessions.deck(room)
+    question_id = request.query_params.get("question", "")
+    try:
+        question = deck.question(question_id)
+    except KeyError:
+        question = None
+    if not isinstance(question, Budget):
+        raise NotFound(N_("There is no budget question %(id)s."), id=question_id[:64])
+    spent = 0
+    for option in question.options:
+        raw = request.query_params.get(f"points:{option.id}", "").strip()
+        spent += int(raw) if raw.isdigit() and len(raw) < 12 else 0
+    html = svc.renderer.render(
+        "questions/budget_left.html", request_language(request), left=question.total - spent
+    )
+    return HTMLResponse(html.strip())
+
+
 def _token(request: Request, session_id: str) -> str:
     token = request.session.get("participants", {}).get(session_id)
     return token if isinstance(token, str) else ""
@@ -110,5 +137,6 @@ routes = [
     Route("/join/{code}", join_page, methods=["GET"]),
     Route("/join/{code}", join, methods=["POST"]),
     Route("/s/{code}", live_page),
+    Route("/s/{code}/budget-left", budget_left),
     Route("/language", switch_language, methods=["POST"]),
 ]

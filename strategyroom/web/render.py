@@ -59,6 +59,7 @@ class Renderer:
             number=lambda v, digits=1: i18n.format_number(v, language, digits),
             percent=lambda v: i18n.format_percent(v, language),
             currency=lambda v, code: i18n.format_currency(v, code, language),
+            datetime=lambda v: i18n.format_datetime(v, language),
         )
         return env
 

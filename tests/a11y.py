@@ -1,0 +1,131 @@
+"""Accessibility checks on a live page: axe-core, reflow at 320 px, touch targets.
+
+axe-core is the pinned file in tests/vendor/ (see its README), evaluated in the
+page through the DevTools protocol, so the pages' own Content-Security-Policy
+(no inline scripts) stays in force while it runs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import Browser, BrowserContext, Page
+
+VENDOR = Path(__file__).resolve().parent / "vendor"
+AXE_SHA256 = "29348999450cdf2849a8e70b7912fc2da85a849da39c0d0d5394f51d4a9ed95c"
+AXE_SOURCE = (VENDOR / "axe.min.js").read_text(encoding="utf-8")
+assert hashlib.sha256(AXE_SOURCE.encode()).hexdigest() == AXE_SHA256, "axe.min.js changed"
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+# The smallest phone width WCAG 1.4.10 (reflow) asks for, and the target size we keep.
+PHONE = {"width": 320, "height": 640}
+MIN_TARGET_PX = 44
+BLOCKING_IMPACTS = ("serious", "critical")
+
+
+def launch(playwright: Any) -> Browser:
+    browser: Browser = playwright.chromium.launch(
+        executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+    )
+    return browser
+
+
+def phone_context(browser: Browser, width: int = PHONE["width"]) -> BrowserContext:
+    return browser.new_context(
+        viewport={"width": width, "height": PHONE["height"]},
+        is_mobile=True,
+        has_touch=True,
+        device_scale_factor=2,
+    )
+
+
+def axe_violations(page: Page) -> list[dict[str, Any]]:
+    """Every serious or critical axe-core violation on the page as it is now."""
+    if not page.evaluate("typeof window.axe === 'object'"):
+        page.evaluate(AXE_SOURCE + "\n;void 0")
+    result: dict[str, Any] = page.evaluate(
+        "async () => await axe.run(document, {resultTypes: ['violations']})"
+    )
+    return [v for v in result["violations"] if v.get("impact") in BLOCKING_IMPACTS]
+
+
+def describe(violations: list[dict[str, Any]]) -> str:
+    """A readable listing: rule, impact, what it means, and where."""
+    lines = []
+    for v in violations:
+        lines.append(f"{v['id']} ({v['impact']}): {v['help']} <{v['helpUrl']}>")
+        for node in v["nodes"][:5]:
+            lines.append(f"    at {' '.join(node['target'])}: {node['html'][:160]}")
+            summary = node.get("failureSummary", "").replace("\n", " ")
+            lines.append(f"       {summary[:300]}")
+    return "\n".join(lines)
+
+
+def assert_accessible(page: Page, where: str) -> None:
+    violations = axe_violations(page)
+    assert not violations, f"axe-core on {where}:\n{describe(violations)}"
+
+
+def horizontal_overflow(page: Page) -> int:
+    """How many CSS pixels the page is wider than the viewport (0 when it reflows)."""
+    return int(
+        page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+    )
+
+
+SMALL_TARGETS = """() => {
+  const min = %d, small = [];
+  const seen = new Set();
+  const visible = (el) => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden';
+  const check = (el, what) => {
+    if (seen.has(el) || !visible(el)) return;
+    seen.add(el);
+    const r = el.getBoundingClientRect();
+    if (r.width < min - 0.5 || r.height < min - 0.5)
+      small.push(`${what} ${el.outerHTML.slice(0, 100)} is ${r.width.toFixed(0)}x${r.height.toFixed(0)}`);
+  };
+  for (const el of document.querySelectorAll('main button, main select, main textarea, main input, header button, header select')) {
+    if (el.type === 'hidden') continue;
+    if (el.type === 'radio' || el.type === 'checkbox') {
+      // A small box is fine inside a large label: the label is what a finger hits.
+      check(el.closest('label') || el, 'label of');
+    } else {
+      check(el, 'control');
+    }
+  }
+  return small;
+}""" % MIN_TARGET_PX
+
+
+def small_targets(page: Page) -> list[str]:
+    """Buttons, fields and choice labels smaller than 44 x 44 CSS pixels."""
+    found: list[str] = page.evaluate(SMALL_TARGETS)
+    return found
+
+
+def check_phone_page(page: Page, where: str) -> None:
+    """What every participant screen must pass at 320 px: axe, reflow, targets."""
+    assert horizontal_overflow(page) <= 0, f"{where} scrolls sideways at 320 px"
+    assert small_targets(page) == [], f"{where}: targets under 44 px: {small_targets(page)}"
+    assert_accessible(page, where)
+
+
+def wait_until(condition: Any, what: str, within: float = 10) -> None:
+    """Poll a condition that the page cannot signal (a focus check, a DB row)."""
+    deadline = time.monotonic() + within
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)
