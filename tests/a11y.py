@@ -8,7 +8,6 @@ page through the DevTools protocol, so the pages' own Content-Security-Policy
 from __future__ import annotations
 
 import hashlib
-import time
 from pathlib import Path
 from typing import Any
 
@@ -41,13 +40,28 @@ def launch(playwright: Any) -> Browser:
     return browser
 
 
+# Counts the websocket messages htmx has swapped in, so a test can wait for the
+# greeting that redraws the screen after the page loads (and not act mid-swap).
+COUNT_SOCKET_MESSAGES = """
+window.__socketMessages = 0;
+document.addEventListener('htmx:wsAfterMessage', () => { window.__socketMessages += 1; });
+"""
+
+
 def phone_context(browser: Browser, width: int = PHONE["width"]) -> BrowserContext:
-    return browser.new_context(
+    context = browser.new_context(
         viewport={"width": width, "height": PHONE["height"]},
         is_mobile=True,
         has_touch=True,
         device_scale_factor=2,
     )
+    context.add_init_script(COUNT_SOCKET_MESSAGES)
+    return context
+
+
+def wait_for_greeting(page: Page) -> None:
+    """Wait until the live page's socket has redrawn the screen once."""
+    page.wait_for_function("window.__socketMessages > 0")
 
 
 def axe_violations(page: Page) -> list[dict[str, Any]]:
@@ -80,24 +94,26 @@ def assert_accessible(page: Page, where: str) -> None:
 def horizontal_overflow(page: Page) -> int:
     """How many CSS pixels the page is wider than the viewport (0 when it reflows)."""
     return int(
-        page.evaluate(
-            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-        )
+        page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     )
 
 
-SMALL_TARGETS = """() => {
-  const min = %d, small = [];
-  const seen = new Set();
-  const visible = (el) => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden';
+SMALL_TARGETS = """(min) => {
+  const small = [], seen = new Set();
+  const visible = (el) =>
+    el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden';
   const check = (el, what) => {
     if (seen.has(el) || !visible(el)) return;
     seen.add(el);
     const r = el.getBoundingClientRect();
-    if (r.width < min - 0.5 || r.height < min - 0.5)
-      small.push(`${what} ${el.outerHTML.slice(0, 100)} is ${r.width.toFixed(0)}x${r.height.toFixed(0)}`);
+    if (r.width < min - 0.5 || r.height < min - 0.5) {
+      const size = `${r.width.toFixed(0)}x${r.height.toFixed(0)}`;
+      small.push(`${what} ${el.outerHTML.slice(0, 100)} is ${size}`);
+    }
   };
-  for (const el of document.querySelectorAll('main button, main select, main textarea, main input, header button, header select')) {
+  const controls = 'main button, main select, main textarea, main input, '
+    + 'header button, header select';
+  for (const el of document.querySelectorAll(controls)) {
     if (el.type === 'hidden') continue;
     if (el.type === 'radio' || el.type === 'checkbox') {
       // A small box is fine inside a large label: the label is what a finger hits.
@@ -107,12 +123,12 @@ SMALL_TARGETS = """() => {
     }
   }
   return small;
-}""" % MIN_TARGET_PX
+}"""
 
 
 def small_targets(page: Page) -> list[str]:
     """Buttons, fields and choice labels smaller than 44 x 44 CSS pixels."""
-    found: list[str] = page.evaluate(SMALL_TARGETS)
+    found: list[str] = page.evaluate(SMALL_TARGETS, MIN_TARGET_PX)
     return found
 
 
@@ -121,11 +137,3 @@ def check_phone_page(page: Page, where: str) -> None:
     assert horizontal_overflow(page) <= 0, f"{where} scrolls sideways at 320 px"
     assert small_targets(page) == [], f"{where}: targets under 44 px: {small_targets(page)}"
     assert_accessible(page, where)
-
-
-def wait_until(condition: Any, what: str, within: float = 10) -> None:
-    """Poll a condition that the page cannot signal (a focus check, a DB row)."""
-    deadline = time.monotonic() + within
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.05)

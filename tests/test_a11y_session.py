@@ -26,7 +26,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 from strategyroom.decks import load_deck
 from strategyroom.decks.schema import QuestionType
 from strategyroom.paths import SAMPLE_DECKS_DIR
-from tests.a11y import check_phone_page, launch, phone_context
+from tests.a11y import check_phone_page, launch, phone_context, wait_for_greeting
 from tests.live import ApiFacilitator, LiveServer
 
 pytestmark = pytest.mark.browser
@@ -201,6 +201,7 @@ def test_a_session_by_keyboard_at_320_px(
     page.locator(f"input[name=language][value={language}]").check()
     page.locator("form.stack button[type=submit]").click()
     expect(page.locator("#stage h1")).to_have_text(words["welcome"])
+    wait_for_greeting(page)
     check_phone_page(page, f"waiting room ({language})")
     page.evaluate("window.__sameDocument = 'yes'")
 
