@@ -7,8 +7,8 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from strategyroom import i18n
-from strategyroom.live.codes import normalize_join_code
 from strategyroom.decks.schema import Budget
+from strategyroom.live.codes import normalize_join_code
 from strategyroom.live.errors import N_, NotFound, SessionEnded
 from strategyroom.store.models import SessionStatus
 from strategyroom.web import views
