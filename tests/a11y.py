@@ -61,7 +61,7 @@ def phone_context(browser: Browser, width: int = PHONE["width"]) -> BrowserConte
 
 def wait_for_greeting(page: Page) -> None:
     """Wait until the live page's socket has redrawn the screen once."""
-    page.wait_for_function("window.__socketMessages > 0")
+    page.wait_for_function("() => window.__socketMessages > 0")
 
 
 def axe_violations(page: Page) -> list[dict[str, Any]]:
