@@ -148,6 +148,13 @@ def test_projector_is_large_high_contrast_and_in_its_own_language(
              .map(s => parseFloat(getComputedStyle(document.querySelector(s)).fontSize))"""
     )
     assert sizes[0] >= 72 and min(sizes[1:]) >= 40, sizes
+    # And no text on it smaller than 28 px (the card's kind, the answer count).
+    smallest = projector.evaluate(
+        """() => Math.min(...[...document.querySelectorAll('#projector-stage *')]
+             .filter(e => [...e.childNodes].some(n => n.nodeType === 3 && n.data.trim()))
+             .map(e => parseFloat(getComputedStyle(e).fontSize)))"""
+    )
+    assert smallest >= 28, smallest
     colours = projector.evaluate(
         "[getComputedStyle(document.body).color, getComputedStyle(document.body).backgroundColor]"
     )
