@@ -91,6 +91,18 @@ def assert_accessible(page: Page, where: str) -> None:
     assert not violations, f"axe-core on {where}:\n{describe(violations)}"
 
 
+def wide_elements(page: Page) -> list[str]:
+    """The innermost elements that stick out past the right edge (for a message)."""
+    found: list[str] = page.evaluate(
+        """() => { const w = document.documentElement.clientWidth;
+          return [...document.querySelectorAll('body *')]
+            .filter(e => e.getBoundingClientRect().right > w + 0.5
+                         && ![...e.children].some(c => c.getBoundingClientRect().right > w + 0.5))
+            .map(e => e.outerHTML.slice(0, 120)); }"""
+    )
+    return found
+
+
 def horizontal_overflow(page: Page) -> int:
     """How many CSS pixels the page is wider than the viewport (0 when it reflows)."""
     return int(
@@ -134,6 +146,6 @@ def small_targets(page: Page) -> list[str]:
 
 def check_phone_page(page: Page, where: str) -> None:
     """What every participant screen must pass at 320 px: axe, reflow, targets."""
-    assert horizontal_overflow(page) <= 0, f"{where} scrolls sideways at 320 px"
+    assert horizontal_overflow(page) <= 0, f"{where} scrolls sideways: {wide_elements(page)}"
     assert small_targets(page) == [], f"{where}: targets under 44 px: {small_targets(page)}"
     assert_accessible(page, where)

@@ -24,6 +24,7 @@ from tests.a11y import (
     launch,
     phone_context,
     wait_for_greeting,
+    wide_elements,
 )
 from tests.live import ApiFacilitator, LiveServer, Phone
 
@@ -242,6 +243,28 @@ def test_a_tally_leaves_the_form_and_the_focus_alone(server: LiveServer, chromiu
         f"Nu vises: {DECK.text(DECK.cards[index].title, 'da')}. Spørgsmålet er lukket. "
         "Alles svar bliver vist nu."
     )
+    context.close()
+    facilitator.close()
+
+
+@pytest.mark.parametrize("kind", [QuestionType.RANKING, QuestionType.BUDGET])
+def test_text_at_200_percent_still_fits_a_320_px_phone(
+    server: LiveServer, chromium: Browser, kind: QuestionType
+) -> None:
+    """WCAG 1.4.4: text zoomed to 200 % (here the root font size, as a phone's
+    text-size setting does) loses nothing and needs no sideways scrolling."""
+    facilitator = ApiFacilitator(server.url, "maria", PASSWORD)
+    code = facilitator.open_session("green-transition.yaml")
+    index, question = card_of(kind)
+    facilitator.act("show_card", card=index)
+    facilitator.act("open", question=question)
+    context = phone_context(chromium)
+    page = context.new_page()
+    join(page, server, code, "sv")
+    page.evaluate("() => { document.documentElement.style.fontSize = '200%'; }")
+    assert page.evaluate("() => getComputedStyle(document.body).fontSize") == "34px"
+    assert horizontal_overflow(page) <= 0, wide_elements(page)
+    assert page.locator("#answer-form button[type=submit]").is_visible()
     context.close()
     facilitator.close()
 
