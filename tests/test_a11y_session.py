@@ -249,6 +249,11 @@ def test_a_session_by_keyboard_at_320_px(
         if kind is QuestionType.BUDGET:
             expect(page.locator(f"#budget-left-{question.id}")).to_have_text(words["left"])
         expect(page.locator("#answer-status")).to_have_text(words["counted"])
+        # Said politely, and the focus is back on the send button, not lost.
+        expect(page.locator("#stage-news")).to_have_text(words["counted"])
+        page.wait_for_function(
+            "() => document.activeElement?.matches('#answer-form button[type=submit]')"
+        )
         expected[question.id] = expected_value(question, wanted)
         if kind is QuestionType.RANKING:
             page.screenshot(path=str(SHOTS / f"phone-{language}-ranking.png"), full_page=True)
