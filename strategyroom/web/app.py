@@ -22,7 +22,7 @@ from strategyroom.live.service import SessionService
 from strategyroom.paths import STATIC_DIR
 from strategyroom.store import migrate
 from strategyroom.store.db import Database
-from strategyroom.web import api, console, participant, projector, sockets
+from strategyroom.web import answer_helpers, api, console, participant, projector, sockets
 from strategyroom.web.context import Services
 from strategyroom.web.errors import exception_handlers
 from strategyroom.web.presenter import HtmlJsonPresenter
@@ -77,6 +77,7 @@ class SecurityHeaders:
 def routes() -> list[BaseRoute]:
     return [
         *participant.routes,
+        *answer_helpers.routes,
         *console.routes,
         *projector.routes,
         *api.routes,
