@@ -7,6 +7,8 @@ for every template, so text from residents can never become markup.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any
 
 import jinja2
@@ -24,6 +26,13 @@ def qr_svg(url: str, scale: int = 8) -> str:
             scale=scale, border=2, dark="#000", light="#fff", omitsize=True
         )
     )
+
+
+def answer_key(value: Any) -> str:
+    """A short, stable name for a stored answer (None when there is none), so a
+    form redrawn with the same answer can be recognised as unchanged."""
+    encoded = json.dumps(value, sort_keys=True, ensure_ascii=False).encode()
+    return hashlib.sha256(encoded).hexdigest()[:12]
 
 
 class Renderer:
@@ -60,6 +69,7 @@ class Renderer:
             percent=lambda v: i18n.format_percent(v, language),
             currency=lambda v, code: i18n.format_currency(v, code, language),
             datetime=lambda v: i18n.format_datetime(v, language),
+            answer_key=answer_key,
         )
         return env
 
