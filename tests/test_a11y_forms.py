@@ -68,8 +68,11 @@ def test_a_ranking_option_moves_one_place(
 
     moved = move(["heat", "solar", "trees"], "trees", "up")
     assert places(moved) == ["heat", "trees", "solar"]
-    assert '<div id="stage-news" hx-swap-oob="innerHTML">Trees: plats 2 av 3.</div>' in moved
-    assert 'id="rank-up-priorities-heat"' in moved and "Flytta upp Heat pumps" in moved
+    # The deck has these options in English only: marked as English on a Swedish page.
+    news = '<div id="stage-news" hx-swap-oob="innerHTML"><span lang="en">Trees</span>: plats 2'
+    assert news in moved
+    assert 'id="rank-up-priorities-heat"' in moved
+    assert 'Flytta upp <span lang="en">Heat pumps</span>' in moved
     # At the top already: nothing moves, and the place is said again.
     assert places(move(["heat", "solar", "trees"], "heat", "up")) == ["heat", "solar", "trees"]
     # A repeat left by the drop-downs keeps the first place; the missing option goes last.

@@ -59,11 +59,15 @@ def test_a_participant_switches_language_and_sees_the_same_card(
     act(console, session["id"], "open", question="street")
     with phone.websocket_connect(f"/ws/participant/{code}", headers={"origin": ORIGIN}) as ws:
         stage = receive_text(ws)
-    assert "Which street first?" in stage and "Skicka svar" in stage
+    assert "Skicka svar" in stage
+    # Fallback text says which language it is in (WCAG 3.1.2, language of parts).
+    assert '<legend class="question-prompt"><span lang="en">Which street first?</span>' in stage
+    assert '<span><span lang="en">Church Lane</span></span>' in stage
     assert "Plats" not in stage  # a single choice has no places
 
     page = switch(phone, "da", f"/s/{code}", code)
-    assert "Hvilken gade først?" in page and "Hovedgaden" in page and "Send svar" in page
+    assert '<legend class="question-prompt">Hvilken gade først?</legend>' in page
+    assert "<span>Hovedgaden</span>" in page and "Send svar" in page
     # The participant's choice is stored: the JSON API's facilitator view is unchanged.
     assert console.get(f"/api/sessions/{session['id']}").json()["participants"]["joined"] == 1
 

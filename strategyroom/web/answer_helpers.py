@@ -18,6 +18,7 @@ from strategyroom.live.errors import N_, NotFound
 from strategyroom.store.models import RoomSession
 from strategyroom.web import views
 from strategyroom.web.context import request_language, services
+from strategyroom.web.render import deck_text
 
 
 async def _question(request: Request) -> tuple[RoomSession, Deck, Question]:
@@ -75,7 +76,7 @@ async def ranking_moved(request: Request) -> Response:
     order[at], order[to] = order[to], order[at]
     state = await svc.sessions.state(room.id)
     scene = await views.load_scene(svc, room, state, for_console=False)
-    label = deck.text(question.options[known.index(moved)].label, request_language(request))
+    label = deck_text(deck, question.options[known.index(moved)].label, request_language(request))
     html = svc.renderer.render(
         "questions/ranking.html",
         request_language(request),

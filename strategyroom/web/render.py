@@ -13,9 +13,11 @@ from typing import Any
 
 import jinja2
 import segno
+from markupsafe import Markup
 
 from strategyroom import i18n
 from strategyroom.decks import Deck
+from strategyroom.decks.schema import ANY_LANGUAGE
 from strategyroom.paths import TEMPLATES_DIR
 
 
@@ -76,5 +78,17 @@ class Renderer:
     def render(self, template: str, language: str, **context: Any) -> str:
         deck: Deck | None = context.get("deck")
         if deck is not None and "t" not in context:
-            context["t"] = lambda value: deck.text(value, language)
+            context["t"] = lambda value: deck_text(deck, value, language)
         return self.environment(language).get_template(template).render(**context)
+
+
+def deck_text(deck: Deck, value: dict[str, str] | None, language: str) -> str:
+    """Deck text for a page in ``language``; text that falls back to another
+    language is marked with it (WCAG 3.1.2), so a screen reader reads an English
+    fallback on a Danish page with an English voice."""
+    text = deck.text(value, language)
+    if not value or language in value or ANY_LANGUAGE in value:
+        return text
+    # The same choice as Deck.text: the default language, else the first given.
+    source = deck.default_language if deck.default_language in value else next(iter(value))
+    return Markup('<span lang="{}">{}</span>').format(source, text)
