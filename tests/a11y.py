@@ -71,6 +71,8 @@ def axe_violations(page: Page) -> list[dict[str, Any]]:
     result: dict[str, Any] = page.evaluate(
         "async () => await axe.run(document, {resultTypes: ['violations']})"
     )
+    # Rules that passed prove axe really ran on this page (and not on nothing).
+    assert result["passes"], "axe-core checked nothing"
     return [v for v in result["violations"] if v.get("impact") in BLOCKING_IMPACTS]
 
 

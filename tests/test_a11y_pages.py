@@ -79,8 +79,9 @@ def join(page: Page, server: LiveServer, code: str, language: str) -> None:
     wait_for_greeting(page)
 
 
-def test_the_axe_check_finds_what_it_must(chromium: Browser) -> None:
-    """The checker is live: a nameless button and grey-on-grey text are reported."""
+def test_the_axe_check_finds_what_it_must(server: LiveServer, chromium: Browser) -> None:
+    """The checker is live: a nameless button and grey-on-grey text are reported,
+    on a plain page and on one of ours (under its Content-Security-Policy)."""
     page = chromium.new_page()
     page.set_content(
         '<html lang="en"><body><main><button></button>'
@@ -88,6 +89,10 @@ def test_the_axe_check_finds_what_it_must(chromium: Browser) -> None:
     )
     found = {v["id"] for v in axe_violations(page)}
     assert {"button-name", "color-contrast"} <= found
+    page.goto(server.url + "/")
+    assert axe_violations(page) == []
+    page.evaluate("() => document.querySelector('main').append(document.createElement('button'))")
+    assert [v["id"] for v in axe_violations(page)] == ["button-name"]
     page.close()
 
 
