@@ -11,8 +11,9 @@ from __future__ import annotations
 import functools
 import io
 from collections.abc import Iterable
+from datetime import UTC, datetime
 
-from babel import Locale, numbers
+from babel import Locale, dates, numbers
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
@@ -92,3 +93,15 @@ def format_percent(value: float, language: str) -> str:
 
 def format_currency(value: float, currency: str, language: str) -> str:
     return numbers.format_currency(value, currency, locale=language)
+
+
+def format_datetime(value: datetime, language: str) -> str:
+    """A date and time in the reader's locale, in UTC (said so), e.g. 24. november 2026 18.05."""
+    moment = value.astimezone(UTC)
+    day = dates.format_date(moment, format="long", locale=language)
+    time = dates.format_time(moment, format="short", locale=language)
+    return f"{day} {time} UTC"
+
+
+def format_date(value: datetime, language: str) -> str:
+    return dates.format_date(value.astimezone(UTC), format="long", locale=language)
