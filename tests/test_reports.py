@@ -26,6 +26,7 @@ from starlette.testclient import TestClient
 from strategyroom.config import Settings
 from strategyroom.reports import data, exports
 from strategyroom.reports.model import build_report
+from strategyroom.reports.timing import time_report
 from strategyroom.store.db import Database
 from strategyroom.store.models import Participant
 from strategyroom.web.app import create_app
@@ -280,3 +281,15 @@ def test_tables_from_the_mapping_input(
     jsonschema.validate(
         json.loads(exports.to_json(report)), json.loads(exports.SCHEMA_FILE.read_text())
     )
+
+
+def test_timing_reads_every_answer(settings: Settings, session: dict[str, Any]) -> None:
+    """The benchmark's timing function runs the whole report; no timing is asserted."""
+    timings = time_report(settings.effective_database_url, [session["id"]])
+    assert set(timings) == {"read", "figures", "html", "csv", "json", "total", "answers"}
+    assert timings["answers"] == sum(len(answered(q)) for q in PLAN)
+
+
+def test_every_csv_column_is_documented() -> None:
+    documented = (Path(__file__).resolve().parent.parent / "docs" / "reports.md").read_text()
+    assert [c for c in exports.CSV_COLUMNS if f"`{c}`" not in documented] == []
