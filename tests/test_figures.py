@@ -332,3 +332,34 @@ def test_profile_groups_under_five_are_suppressed() -> None:
 def test_question_types_in_the_figures() -> None:
     assert isinstance(q("measures"), MultipleChoice) and isinstance(q("budget"), Budget)
     assert isinstance(q("support"), Scale) and isinstance(q("priorities"), Ranking)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.tuples(st.integers(1, 5), st.integers(1, 5)), min_size=2, max_size=40))
+def test_scale_change_matches_the_textbook_interval(pairs: list[tuple[int, int]]) -> None:
+    rows = [PairRow(f"p{i}", b, a) for i, (b, a) in enumerate(pairs)]
+    change = scale_change(rows)
+    diffs = [a - b for b, a in pairs]
+    n = len(diffs)
+    mean, sd = statistics.mean(diffs), statistics.stdev(diffs)
+    half = t_quantile(0.975, n - 1) * sd / math.sqrt(n)
+    assert change.pairs == n and change.mean_change == pytest.approx(mean)
+    assert change.ci_low == pytest.approx(mean - half, abs=1e-9)
+    assert change.ci_high == pytest.approx(mean + half, abs=1e-9)
+    assert change.increased + change.decreased + change.unchanged == n
+    assert change.ci_low <= change.mean_change <= change.ci_high  # type: ignore[operator]
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    st.lists(st.sets(st.sampled_from(["bus", "bike", "park"]), min_size=1), min_size=1, max_size=20)
+)
+def test_the_mean_package_is_the_mean_of_the_packages(chosen: list[set[str]]) -> None:
+    order = ["bus", "bike", "park"]
+    packages = [sorted(c, key=order.index) for c in chosen]
+    co2 = {"bus": 300, "bike": 200, "park": 100}
+    impact = package_impact(DECK, q("measures"), packages)
+    assert impact is not None and impact.packages == len(packages)
+    each = [sum(co2[o] for o in p) for p in packages]
+    assert impact.totals[0].total == pytest.approx(statistics.mean(each))
+    assert impact.progress == pytest.approx(statistics.mean(each) / 1000)
