@@ -24,12 +24,14 @@ from sqlmodel import col, select
 from starlette.testclient import TestClient
 
 from strategyroom.config import Settings
-from strategyroom.reports import data, exports
+from strategyroom.i18n import format_percent
+from strategyroom.reports import data, exports, html
 from strategyroom.reports.model import build_report
 from strategyroom.reports.timing import time_report
 from strategyroom.store.db import Database
 from strategyroom.store.models import Participant
 from strategyroom.web.app import create_app
+from strategyroom.web.render import Renderer
 from tests.conftest import login
 from tests.reportscript import FORMULA, PLAN, SCRIPT, N, answered, script_session
 
@@ -281,6 +283,11 @@ def test_tables_from_the_mapping_input(
     jsonschema.validate(
         json.loads(exports.to_json(report)), json.loads(exports.SCHEMA_FILE.read_text())
     )
+    page = html.render_report(Renderer(), report, sessions[0].deck, logo=None, downloads={})
+    assert page.count("<caption>Per table</caption>") == len(report.questions)
+    assert "<caption>Table answers</caption>" in page and "More buses, Bike lanes" in page
+    assert "Each table's top measures" in page
+    assert f"{format_percent(50.0, 'en')} of the target" in page
 
 
 def test_timing_reads_every_answer(settings: Settings, session: dict[str, Any]) -> None:
