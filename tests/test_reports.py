@@ -8,8 +8,6 @@ import csv
 import io
 import json
 import math
-import os
-import shutil
 import statistics
 import subprocess
 from collections import Counter
@@ -35,7 +33,6 @@ from strategyroom.web.render import Renderer
 from tests.conftest import login
 from tests.reportscript import FORMULA, PLAN, SCRIPT, N, answered, script_session
 
-DOCS_PAGES = Path(__file__).resolve().parent.parent / "docs" / "report"
 T_975_DF10 = 2.2281388519863867  # Student's t, 97.5 % quantile, 10 degrees of freedom
 
 
@@ -218,10 +215,6 @@ def test_pdf_is_a4_with_the_council_and_turns_into_pages(
     )
     pages = sorted(tmp_path.glob("page-*.png"))
     assert len(pages) == 2 and all(p.read_bytes().startswith(b"\x89PNG") for p in pages)
-    if os.environ.get("STRATEGYROOM_UPDATE_DOCS"):  # refresh the README's example pages
-        DOCS_PAGES.mkdir(exist_ok=True)
-        for page in pages:
-            shutil.copy(page, DOCS_PAGES / page.name)
 
 
 def test_tables_from_the_mapping_input(

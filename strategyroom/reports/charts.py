@@ -63,7 +63,7 @@ def bar_chart(
     for i, bar in enumerate(bars):
         y = GAP + i * (BAR_HEIGHT + GAP)
         length = 0.0 if maximum <= 0 else max(0.0, min(1.0, bar.value / maximum)) * span
-        label = bar.label if len(bar.label) <= 34 else bar.label[:33] + "…"
+        label = bar.label if len(bar.label) <= 30 else bar.label[:29] + "…"
         parts += [
             f'<text x="{LABEL_WIDTH - 8}" y="{y + 15}" text-anchor="end" font-size="12" '
             f'font-family="DejaVu Sans, sans-serif">{escape(label)}</text>',
