@@ -84,15 +84,16 @@ def by_group(
     order: Sequence[str] | None = None,
     min_size: int = 0,
 ) -> list[GroupFigures]:
-    """Each group's figures, in ``order`` (default: sorted names). Participants
-    not in the mapping belong to no group; a group in ``order`` with no answers
-    still gets a row (respondents 0)."""
+    """Each group's figures: those in ``order`` first (also without answers,
+    respondents 0), then any other group by name. Participants not in the
+    mapping belong to no group."""
     members: dict[str, list[ParticipantAnswer]] = {name: [] for name in order or []}
     for answer in answers:
         name = groups.get(answer.participant_id)
         if name is not None:
             members.setdefault(name, []).append(answer)
-    names = list(order) if order is not None else sorted(members)
+    names = list(order or [])
+    names += sorted(name for name in members if name not in names)
     return [group_figures(deck, question, name, members.get(name, []), min_size) for name in names]
 
 
