@@ -3,16 +3,19 @@ or is withdrawn; nobody else. And the report of several sessions side by side.""
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+import jsonschema
 from sqlmodel import select
 from starlette.testclient import TestClient
 
 from strategyroom.config import Settings
+from strategyroom.reports import exports
 from strategyroom.store.db import Database
 from strategyroom.store.models import ReportShare, utcnow
 from tests.conftest import csrf_of, open_session
@@ -175,3 +178,24 @@ def test_several_sessions_side_by_side_and_in_total(console: TestClient) -> None
     assert old["result"]["mean"] == (sum(PLAN["before"][7:10]) + sum(SOUTH["before"])) / 8
     page = console.get(f"/console/report?session={north['id']}&session={south['id']}").text
     assert "Side by side" in page and "South says hi" in page
+
+
+def test_a_session_without_answers_has_a_report(console: TestClient) -> None:
+    info = open_session(console, "report-test.yaml", "Empty")
+    assert (
+        f'href="/console/report?session={info["id"]}"' in console.get(f"/console/{info['id']}").text
+    )
+    assert 'id="report-form"' in console.get("/console").text
+    report = console.get(f"/console/report.json?session={info['id']}").json()
+    jsonschema.validate(report, json.loads(exports.SCHEMA_FILE.read_text()))
+    assert {q["state"] for q in report["questions"]} == {"pending"}
+    assert all(
+        q["agreement"] is None and q["result"]["respondents"] == 0 for q in report["questions"]
+    )
+    assert report["changes"][0]["change"]["pairs"] == 0
+    assert all(m["support"] is None for m in report["priorities"]["measures"])
+    page = console.get(f"/console/report?session={info['id']}")
+    assert page.status_code == 200 and "No answers yet." in page.text
+    assert console.get(f"/console/report.pdf?session={info['id']}").content.startswith(b"%PDF")
+    csv_text = console.get(f"/console/report.csv?session={info['id']}").text
+    assert csv_text.strip().splitlines() == [",".join(exports.CSV_COLUMNS)]
