@@ -110,3 +110,24 @@ def test_the_sample_deck_has_a_pair_profiles_and_a_capped_package() -> None:
     ]
     assert len([q for q in sample.questions() if getattr(q, "profile", False)]) == 2
     assert any(getattr(q, "package", None) for q in sample.questions())
+
+
+def test_a_budget_package_over_its_cap_is_refused() -> None:
+    d = deck(
+        {
+            "id": "b",
+            "type": "budget",
+            "total": 10,
+            "prompt": "Split",
+            "package": {"cap_attribute": "cost", "cap": 5},
+            "options": [
+                {"id": "x", "label": "X", "attributes": {"cost": 8}},
+                {"id": "y", "label": "Y", "attributes": {"cost": 2}},
+            ],
+        }
+    )
+    # cost = 8 x share(x) + 2 x share(y): 8 * 0.5 + 2 * 0.5 = 5 is allowed, 8 * 0.6 + 0.8 is not.
+    assert parse_answer(d.question("b"), {"x": 5, "y": 5}) == {"x": 5, "y": 5}
+    with pytest.raises(InvalidAnswer) as refused:
+        parse_answer(d.question("b"), {"x": 6, "y": 4})
+    assert refused.value.params == {"spent": "5.6", "cap": "5"}

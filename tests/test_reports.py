@@ -161,6 +161,9 @@ def test_csv_has_one_row_per_answer_and_no_formulas(
         "'@home",
         "Tabbed",
     ]
+    # The refused over-cap package left nothing behind: p1's stored package is the later one.
+    first = next(r for r in rows if r["question_id"] == "measures")
+    assert (first["participant"], first["value"]) == ("p1", ";".join(PLAN["measures"][0]))
     orders = [r["value"] for r in rows if r["question_id"] == "order"]
     assert orders == [">".join(o) for o in answered("order")]
     assert {r["participant"] for r in rows} == {f"p{i}" for i in range(1, N + 1)}
