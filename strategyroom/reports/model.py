@@ -185,6 +185,48 @@ def _table_name(data: SessionData, name: str, several: bool) -> str:
     return f"{data.room.title}: {name}" if several else name
 
 
+def _tables(
+    deck: Deck, question: Question, sessions: Sequence[SessionData]
+) -> tuple[list[GroupFigures], list[TableAnswerFigures]]:
+    """Each table's figures and each table's own answer (several sessions: the
+    table names carry the session's title)."""
+    several = len(sessions) > 1
+    tables: list[GroupFigures] = []
+    table_answers: list[TableAnswerFigures] = []
+    for s in sessions:
+        answers = s.answers.get(question.id, [])
+        for g in by_group(deck, question, answers, s.tables.tables, s.tables.names):
+            tables.append(g.model_copy(update={"group": _table_name(s, g.group, several)}))
+        table_answers += [
+            TableAnswerFigures(
+                table=_table_name(s, t.table, several),
+                value=t.value,
+                impact=package_impact(deck, question, [t.value]),
+            )
+            for t in s.tables.answers
+            if t.question_id == question.id
+        ]
+    return tables, table_answers
+
+
+def _profiles(
+    deck: Deck,
+    question: Question,
+    sessions: Sequence[SessionData],
+    answers: Sequence[ParticipantAnswer],
+) -> list[ProfileBreakdown]:
+    """The question broken down by every profile question (not for text or profiles)."""
+    if isinstance(question, FreeText) or getattr(question, "profile", False):
+        return []
+    breakdowns = []
+    for profile in deck.questions():
+        if isinstance(profile, SingleChoice) and profile.profile:
+            profile_answers = [a for s in sessions for a in s.answers.get(profile.id, [])]
+            groups = profile_breakdown(deck, profile, profile_answers, question, answers)
+            breakdowns.append(ProfileBreakdown(profile_question=profile.id, groups=groups))
+    return breakdowns
+
+
 def _question_report(
     deck: Deck, card_index: int, sessions: Sequence[SessionData], language: str
 ) -> QuestionReport:
@@ -195,29 +237,8 @@ def _question_report(
     per_session = [_session_figures(deck, question, s) for s in sessions]
     answers = [a for s in sessions for a in s.answers.get(question.id, [])]
     values = [a.value for a in answers]
-    tables: list[GroupFigures] = []
-    table_answers: list[TableAnswerFigures] = []
-    for s in sessions:
-        for g in by_group(
-            deck, question, s.answers.get(question.id, []), s.tables.tables, s.tables.names
-        ):
-            tables.append(g.model_copy(update={"group": _table_name(s, g.group, several)}))
-        for t in s.tables.answers:
-            if t.question_id == question.id:
-                table_answers.append(
-                    TableAnswerFigures(
-                        table=_table_name(s, t.table, several),
-                        value=t.value,
-                        impact=package_impact(deck, question, [t.value]),
-                    )
-                )
-    profiles = []
-    if not isinstance(question, FreeText) and not getattr(question, "profile", False):
-        for profile in deck.questions():
-            if isinstance(profile, SingleChoice) and profile.profile:
-                profile_answers = [a for s in sessions for a in s.answers.get(profile.id, [])]
-                groups = profile_breakdown(deck, profile, profile_answers, question, answers)
-                profiles.append(ProfileBreakdown(profile_question=profile.id, groups=groups))
+    tables, table_answers = _tables(deck, question, sessions)
+    profiles = _profiles(deck, question, sessions, answers)
     states = {f.state for f in per_session}
     return QuestionReport(
         id=question.id,
