@@ -21,7 +21,7 @@ import pytest
 from sqlmodel import col, select
 from starlette.testclient import TestClient
 
-from strategyroom.config import Settings
+from strategyroom.config import ConfigError, Settings
 from strategyroom.i18n import format_percent
 from strategyroom.reports import data, exports, html
 from strategyroom.reports.model import build_report
@@ -296,3 +296,11 @@ def test_timing_reads_every_answer(settings: Settings, session: dict[str, Any]) 
 def test_every_csv_column_is_documented() -> None:
     documented = (Path(__file__).resolve().parent.parent / "docs" / "reports.md").read_text()
     assert [c for c in exports.CSV_COLUMNS if f"`{c}`" not in documented] == []
+
+
+def test_a_council_logo_that_is_not_a_file_stops_start_up(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="STRATEGYROOM_COUNCIL_LOGO must be an image file"):
+        Settings.from_env({"STRATEGYROOM_COUNCIL_LOGO": str(tmp_path / "missing.png")})
+    logo = tmp_path / "logo.png"
+    logo.write_bytes(b"\x89PNG")
+    assert Settings.from_env({"STRATEGYROOM_COUNCIL_LOGO": str(logo)}).council_logo == logo
