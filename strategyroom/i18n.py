@@ -98,9 +98,19 @@ def format_currency(value: float, currency: str, language: str) -> str:
 
 
 def format_datetime(value: datetime, language: str) -> str:
-    """A moment in UTC, the short way the reader writes dates (the caller says UTC).
+    """A date and time in the reader's locale, in UTC (said so), e.g. 24. november 2026 18.05 UTC.
 
     Naive values are UTC: that is how the database stores them.
     """
-    moment = value if value.tzinfo else value.replace(tzinfo=UTC)
-    return dates.format_datetime(moment, format="short", tzinfo=UTC, locale=language)
+    moment = _utc(value)
+    day = dates.format_date(moment, format="long", locale=language)
+    time = dates.format_time(moment, format="short", locale=language)
+    return f"{day} {time} UTC"
+
+
+def format_date(value: datetime, language: str) -> str:
+    return dates.format_date(_utc(value), format="long", locale=language)
+
+
+def _utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

@@ -86,7 +86,7 @@ def test_deck_check_lists_problems(tmp_path: Path) -> None:
 def test_db_upgrade_reports_the_revision(tmp_path: Path) -> None:
     result = run("db", "upgrade", env_data=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert "Database is at revision 0001." in result.stdout
+    assert "Database is at revision 0003." in result.stdout
 
 
 def test_parser_knows_every_documented_command() -> None:
