@@ -114,6 +114,10 @@ def test_console_pages_pass_axe(server: LiveServer, chromium: Browser) -> None:
     console.locator("button[name=action][value=open]").click()
     expect(console.locator("button[name=action][value=close]")).to_be_visible()
     assert_accessible(console, "console session, budget question open")
+    session_id = session_url.rsplit("/", 1)[1]
+    report = console.goto(f"{server.url}/console/report?session={session_id}")
+    assert report is not None and report.status == 200
+    assert_accessible(console, "report")
     console.goto(server.url + "/console")
     assert_accessible(console, "console index")
     # The facilitator's own language, apart from anyone else's.
