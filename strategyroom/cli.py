@@ -140,6 +140,7 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 
 def cmd_deck_check(args: argparse.Namespace) -> int:
     from strategyroom.decks import DeckError, find_decks, load_deck
+    from strategyroom.decks.coverage import missing_translations
 
     settings = _settings(args)
     paths = [Path(p) for p in args.files] or find_decks(settings.decks_dir)
@@ -157,6 +158,15 @@ def cmd_deck_check(args: argparse.Namespace) -> int:
                 print(f"  - {problem}")
             continue
         print(f"{path}: ok ({deck.id} {deck.version}, {len(deck.cards)} cards)")
+        missing = missing_translations(deck)
+        if missing:
+            failed += args.strict
+            print(
+                f"  warning: {len(missing)} text(s) lack a translation "
+                f"(readers see {deck.default_language} instead):"
+            )
+            for item in missing:
+                print(f"  - {item}")
     return 1 if failed else 0
 
 
@@ -217,9 +227,16 @@ def build_parser() -> argparse.ArgumentParser:
     check = deck_commands.add_parser(
         "check",
         help="validate deck files and list every problem",
-        description="Validate deck files (default: every deck in the decks directory).",
+        description="Validate deck files (default: every deck in the decks directory) and "
+        "list, as warnings, every text that lacks a translation into one of the deck's "
+        "languages (readers see the deck's default language there).",
     )
     check.add_argument("files", nargs="*", help="deck files (.yaml, .yml or .toml)")
+    check.add_argument(
+        "--strict",
+        action="store_true",
+        help="fail (exit 1) when a text lacks a translation, not only warn",
+    )
     check.set_defaults(handler=cmd_deck_check)
     return parser
 

@@ -31,6 +31,8 @@ class Settings:
     decks_dir: Path = SAMPLE_DECKS_DIR
     secret_key: str = ""
     council_name: str = "Strategy Room"
+    # An image file (PNG, JPEG or SVG) shown on reports and their PDFs.
+    council_logo: Path | None = None
     # Cookies marked Secure are only sent over HTTPS: on by default for https URLs.
     secure_cookies: bool = False
     # How long a dead worker's participants still count as connected (scale-out).
@@ -72,6 +74,8 @@ class Settings:
             values["secret_key"] = env["STRATEGYROOM_SECRET_KEY"]
         if env.get("STRATEGYROOM_COUNCIL_NAME"):
             values["council_name"] = env["STRATEGYROOM_COUNCIL_NAME"]
+        if env.get("STRATEGYROOM_COUNCIL_LOGO"):
+            values["council_logo"] = Path(env["STRATEGYROOM_COUNCIL_LOGO"])
         if env.get("STRATEGYROOM_PRESENCE_TTL"):
             try:
                 values["presence_ttl"] = float(env["STRATEGYROOM_PRESENCE_TTL"])
@@ -97,6 +101,11 @@ class Settings:
             raise ConfigError(
                 f"STRATEGYROOM_PUBLIC_URL must look like https://rooms.example.org, "
                 f"not {self.public_url!r}"
+            )
+        if self.council_logo is not None and not self.council_logo.is_file():
+            raise ConfigError(
+                "STRATEGYROOM_COUNCIL_LOGO must be an image file; "
+                f"{self.council_logo} is not a file"
             )
         if self.database_url and not self.database_url.startswith(("sqlite", "postgresql")):
             raise ConfigError(

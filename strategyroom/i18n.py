@@ -11,8 +11,9 @@ from __future__ import annotations
 import functools
 import io
 from collections.abc import Iterable
+from datetime import UTC, datetime
 
-from babel import Locale, numbers
+from babel import Locale, dates, numbers
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
@@ -86,9 +87,30 @@ def format_number(value: float, language: str, digits: int = 1) -> str:
 
 
 def format_percent(value: float, language: str) -> str:
-    # ``value`` is a percentage (0-100); show whole percent like "42 %" in da/sv.
-    return numbers.format_percent(value / 100, format="#,##0 %", locale=language)
+    # ``value`` is a percentage (0-100), shown as whole percent the reader's way:
+    # "42%" in English, "42 %" (no-break space) in Danish and Swedish.
+    return numbers.format_percent(value / 100, locale=language)
 
 
 def format_currency(value: float, currency: str, language: str) -> str:
+    """An amount as the reader writes it: 2.500.000,00 kr. (da), £1,200.00 (en)."""
     return numbers.format_currency(value, currency, locale=language)
+
+
+def format_datetime(value: datetime, language: str) -> str:
+    """A date and time in the reader's locale, in UTC (said so), e.g. 24. november 2026 18.05 UTC.
+
+    Naive values are UTC: that is how the database stores them.
+    """
+    moment = _utc(value)
+    day = dates.format_date(moment, format="long", locale=language)
+    time = dates.format_time(moment, format="short", locale=language)
+    return f"{day} {time} UTC"
+
+
+def format_date(value: datetime, language: str) -> str:
+    return dates.format_date(_utc(value), format="long", locale=language)
+
+
+def _utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

@@ -139,6 +139,7 @@ def test_single_choice() -> None:
             {"option_id": "bike", "count": 2, "percent": pct(2, 3)},
             {"option_id": "walk", "count": 0, "percent": 0.0},
         ],
+        "skipped": 0,
     }
 
 

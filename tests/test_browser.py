@@ -113,7 +113,7 @@ def test_a_session_in_the_browser(server: LiveServer, chromium: Browser) -> None
     expect(en.locator("#answer-status")).to_have_text("Your answer is counted.")
     da.locator("#answer-form .choice").nth(1).click()
     da.locator("#answer-form button[type=submit]").click()
-    expect(da.locator("#answer-status")).to_have_text("Din besvarelse er talt med.")
+    expect(da.locator("#answer-status")).to_have_text("Dit svar er talt med.")
     expect(console.locator("#count-answered")).to_have_text("2")
 
     projector = chromium.new_page(viewport={"width": 1600, "height": 900})

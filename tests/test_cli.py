@@ -90,10 +90,8 @@ def test_db_upgrade_reports_the_revision(tmp_path: Path) -> None:
     # The head is the one migration no other migration revises.
     versions = Path(__file__).parent.parent / "strategyroom" / "store" / "migrations" / "versions"
     texts = [f.read_text() for f in versions.glob("*.py")]
-    revisions = {re.search(r'^revision: str = "(\w+)"', t, re.M)[1] for t in texts}  # type: ignore[index]
-    revised = {
-        m[1] for t in texts for m in [re.search(r'^down_revision: .* = "(\w+)"', t, re.M)] if m
-    }
+    revisions = {m[1] for t in texts for m in re.finditer(r'^revision: str = "(\w+)"', t, re.M)}
+    revised = {m[1] for t in texts for m in re.finditer(r'^down_revision: .* = "(\w+)"', t, re.M)}
     (head,) = revisions - revised
     assert f"Database is at revision {head}." in result.stdout
 

@@ -102,7 +102,7 @@ def test_a_reload_shows_the_answer_already_given(console: TestClient, browser: A
         ws.send_text(
             json.dumps({"type": "answer", "question": "support", "answer_id": nonce, "value": "4"})
         )
-        assert "Din besvarelse er talt med." in receive_text(ws)
+        assert "Dit svar er talt med." in receive_text(ws)
     # Reload: the page, and the socket's first frame, show the answer.
     again = phone.get(f"/s/{code}").text
     assert 'value="4" checked' in again
@@ -119,7 +119,7 @@ def test_a_reload_shows_the_answer_already_given(console: TestClient, browser: A
     assert '<html lang="sv"' in switched.text and 'value="4" checked' in switched.text
     with phone.websocket_connect(f"/ws/participant/{code}", headers={"origin": ORIGIN}) as ws:
         stage = receive_text(ws)
-        assert "Ändra svar" in stage and "Din besvarelse" not in stage
+        assert "Ändra svar" in stage and "Dit svar er talt" not in stage
     # A redirect target off the site is ignored.
     away = phone.post(
         "/language",

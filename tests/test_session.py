@@ -206,9 +206,9 @@ def test_whole_session_every_question_type(room: Room, settings: Any) -> None:
         screen = " ".join(receive_text(room.screen).split())
     # The console shows the same figures, as text beside each bar.
     for label, figure in (
-        ("Main Street", "2 · 50 %"),
-        ("Church Lane", "1 · 25 %"),
-        ("Neither", "1 · 25 %"),
+        ("Main Street", "2 · 50%"),
+        ("Church Lane", "1 · 25%"),
+        ("Neither", "1 · 25%"),
     ):
         assert (
             f'<span class="result-label">{label}</span> <span class="result-figure">{figure}</span>'

@@ -5,7 +5,25 @@ The console, the projector, the JSON API and the reports all call
 every figure.
 """
 
-from strategyroom.aggregate.compute import NEWEST_COMMENTS, AnswerRow, aggregate
+from strategyroom.aggregate.agreement import agreement
+from strategyroom.aggregate.change import (
+    ChoiceChange,
+    PairRow,
+    ScaleChange,
+    choice_change,
+    pair_rows,
+    scale_change,
+)
+from strategyroom.aggregate.compute import NEWEST_COMMENTS, AnswerRow, aggregate, all_comments
+from strategyroom.aggregate.groups import (
+    MIN_PROFILE_GROUP,
+    GroupFigures,
+    ParticipantAnswer,
+    by_group,
+    profile_breakdown,
+)
+from strategyroom.aggregate.impact import Impact, package_impact
+from strategyroom.aggregate.priorities import Priorities, priorities
 from strategyroom.aggregate.results import (
     Allocation,
     BudgetResult,
@@ -22,19 +40,36 @@ from strategyroom.aggregate.results import (
 )
 
 __all__ = [
+    "MIN_PROFILE_GROUP",
     "NEWEST_COMMENTS",
     "Allocation",
     "AnswerRow",
     "BudgetResult",
+    "ChoiceChange",
     "ChoiceResult",
     "Comment",
+    "GroupFigures",
+    "Impact",
     "OptionCount",
+    "PairRow",
+    "ParticipantAnswer",
+    "Priorities",
     "RankScore",
     "RankingResult",
     "Result",
+    "ScaleChange",
     "ScaleResult",
     "ScaleStep",
     "TextResult",
     "aggregate",
+    "agreement",
+    "all_comments",
+    "by_group",
+    "choice_change",
+    "package_impact",
+    "pair_rows",
+    "priorities",
+    "profile_breakdown",
     "result_from_dict",
+    "scale_change",
 ]

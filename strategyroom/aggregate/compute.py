@@ -29,6 +29,7 @@ from strategyroom.aggregate.results import (
 )
 from strategyroom.decks.answers import parse_answer
 from strategyroom.decks.schema import (
+    PREFER_NOT_TO_SAY,
     Budget,
     FreeText,
     MultipleChoice,
@@ -60,7 +61,8 @@ def aggregate(question: Question, answers: Sequence[AnswerRow]) -> Result:
     values = [_stored(question, row.value) for row in answers]
     match question:
         case SingleChoice():
-            return _choice(question, ([value] for value in values))
+            chosen = [[value] for value in values if value != PREFER_NOT_TO_SAY]
+            return _choice(question, chosen, skipped=len(values) - len(chosen))
         case MultipleChoice():
             return _choice(question, values)
         case Scale():
@@ -101,7 +103,7 @@ def _percent(count: int, whole: int) -> float:
 
 
 def _choice(
-    question: SingleChoice | MultipleChoice, chosen_sets: Iterable[list[str]]
+    question: SingleChoice | MultipleChoice, chosen_sets: Iterable[list[str]], skipped: int = 0
 ) -> ChoiceResult:
     counts = dict.fromkeys((o.id for o in question.options), 0)
     respondents = 0
@@ -115,6 +117,7 @@ def _choice(
             OptionCount(option_id=option_id, count=count, percent=_percent(count, respondents))
             for option_id, count in counts.items()
         ],
+        skipped=skipped,
     )
 
 
@@ -178,6 +181,13 @@ def _budget(question: Budget, allocations: list[dict[str, int]]) -> BudgetResult
             for option_id, points in sums.items()
         ],
     )
+
+
+def all_comments(answers: Sequence[AnswerRow]) -> list[Comment]:
+    """Every comment of a text question, oldest first (the report lists them all;
+    the live result carries only the newest)."""
+    ordered = sorted(answers, key=lambda row: row.answered_at)
+    return [Comment(text=row.value, answered_at=row.answered_at) for row in ordered]
 
 
 def _text(answers: Sequence[AnswerRow]) -> TextResult:

@@ -34,8 +34,9 @@ class ChoiceResult(_Frozen):
     """A single or multiple choice question."""
 
     kind: Literal["choice"] = "choice"
-    respondents: int
+    respondents: int  # on a profile question: those who did not skip it
     options: list[OptionCount]  # deck order
+    skipped: int = 0  # profile questions: "prefer not to say" answers, not in respondents
 
     def ranked(self) -> list[OptionCount]:
         """The options by count, most chosen first; ties in deck order."""

@@ -8,9 +8,12 @@ InvalidAnswer saying, in words a resident understands, what is wrong.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from fractions import Fraction
 from typing import Any
 
+from strategyroom.decks.packages import package_total
 from strategyroom.decks.schema import (
+    PREFER_NOT_TO_SAY,
     Budget,
     FreeText,
     MultipleChoice,
@@ -53,6 +56,8 @@ def parse_answer(question: Question, raw: Any) -> Any:
     """The normalised value of an answer, or InvalidAnswer saying what is wrong."""
     match question:
         case SingleChoice():
+            if question.profile and raw == PREFER_NOT_TO_SAY:
+                return PREFER_NOT_TO_SAY
             if raw in (None, "", []):
                 raise InvalidAnswer(N_("Please choose an option."))
             chosen = _known(question, _as_list(raw))
@@ -70,7 +75,7 @@ def parse_answer(question: Question, raw: Any) -> Any:
                     N_("Please choose at most %(max)s options."), max=question.max_choices
                 )
             order = [o.id for o in question.options]
-            return sorted(chosen, key=order.index)
+            return _within_cap(question, sorted(chosen, key=order.index))
         case Scale():
             value = _as_int(raw)
             if not question.min <= value <= question.max:
@@ -88,7 +93,7 @@ def parse_answer(question: Question, raw: Any) -> Any:
                 raise InvalidAnswer(N_("Please give every option a place in the ranking."))
             return order
         case Budget():
-            return _parse_budget(question, raw)
+            return _within_cap(question, _parse_budget(question, raw))
         case FreeText():
             if not isinstance(raw, str) or not raw.strip():
                 raise InvalidAnswer(N_("Please write a short comment."))
@@ -121,3 +126,20 @@ def _parse_budget(question: Budget, raw: Any) -> dict[str, int]:
             spent=spent,
         )
     return allocation
+
+
+def _within_cap(question: MultipleChoice | Budget, value: Any) -> Any:
+    """The package, unless it adds up to more than the deck's cap allows."""
+    package = question.package
+    if package is not None:
+        spent = package_total(question, value, package.cap_attribute)
+        if spent > Fraction(package.cap):
+            raise InvalidAnswer(
+                N_(
+                    "This package is over the limit: it adds up to %(spent)s, "
+                    "and at most %(cap)s is allowed. Please leave something out."
+                ),
+                spent=f"{float(spent):,.2f}".rstrip("0").rstrip("."),
+                cap=f"{package.cap:,.2f}".rstrip("0").rstrip("."),
+            )
+    return value

@@ -101,6 +101,26 @@ class _Question(_Model):
     reveal: Literal["on_close", "manual"] = "on_close"
 
 
+# The answer a participant gives to a profile question they would rather skip.
+PREFER_NOT_TO_SAY = "prefer-not-to-say"
+
+
+class Pair(_Model):
+    """Marks a question as the "before" or "after" half of a pair asked twice,
+    so the report can show each participant's change (docs/aggregates.md)."""
+
+    id: Slug
+    phase: Literal["before", "after"]
+
+
+class Package(_Model):
+    """A package question (options chosen, or a budget shared out) may not add
+    up to more than ``cap`` of one option attribute, e.g. cost."""
+
+    cap_attribute: Slug
+    cap: float = Field(gt=0)
+
+
 class _WithOptions(_Question):
     options: list[Option] = Field(min_length=2, max_length=12)
 
@@ -115,11 +135,24 @@ class _WithOptions(_Question):
 
 class SingleChoice(_WithOptions):
     type: Literal[QuestionType.SINGLE]
+    pair: Pair | None = None
+    # A profile question (age band, neighbourhood, ...) may be skipped; the report
+    # breaks results down by its answers.
+    profile: bool = False
+
+    @model_validator(mode="after")
+    def _skip_is_reserved(self) -> SingleChoice:
+        if self.profile and any(o.id == PREFER_NOT_TO_SAY for o in self.options):
+            raise ValueError(f"option id {PREFER_NOT_TO_SAY!r} is reserved on profile questions")
+        if self.profile and self.pair is not None:
+            raise ValueError("a profile question cannot also be half of a before/after pair")
+        return self
 
 
 class MultipleChoice(_WithOptions):
     type: Literal[QuestionType.MULTIPLE]
     max_choices: int | None = Field(default=None, ge=1)
+    package: Package | None = None
 
     @model_validator(mode="after")
     def _max_fits(self) -> MultipleChoice:
@@ -134,6 +167,7 @@ class Scale(_Question):
     max: int = 5
     min_label: LocalizedText
     max_label: LocalizedText
+    pair: Pair | None = None
 
     @model_validator(mode="after")
     def _range(self) -> Scale:
@@ -151,6 +185,7 @@ class Budget(_WithOptions):
     total: int = Field(gt=0, le=1_000_000_000)
     unit: LocalizedText | None = None
     currency: Literal["DKK", "SEK", "GBP", "EUR"] | None = None
+    package: Package | None = None
 
 
 class FreeText(_Question):
@@ -240,9 +275,26 @@ class Deck(_Model):
                         )
         if self.target is not None and self.target.attribute not in self.attributes:
             problems.append(f"target attribute {self.target.attribute!r} is not declared")
+        problems.extend(self._package_problems())
+        problems.extend(pair_problems(self.questions()))
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+    def questions(self) -> list[Question]:
+        """Every question, in deck order."""
+        return [card.question for card in self.cards if card.question is not None]
+
+    def _package_problems(self) -> list[str]:
+        problems = []
+        for question in self.questions():
+            package = getattr(question, "package", None)
+            if package is not None and package.cap_attribute not in self.attributes:
+                problems.append(
+                    f"question {question.id!r}: package cap attribute "
+                    f"{package.cap_attribute!r} is not declared under attributes"
+                )
+        return problems
 
     def card_index(self, card_id: str) -> int:
         for index, card in enumerate(self.cards):
@@ -271,3 +323,34 @@ class Deck(_Model):
             if key in value:
                 return value[key]
         return next(iter(value.values()))
+
+
+def pair_problems(questions: list[Question]) -> list[str]:
+    """What is wrong with the deck's before/after pairs: each pair id needs one
+    "before" and one "after" question of the same type with the same choices."""
+    halves: dict[str, dict[str, list[Question]]] = {}
+    for question in questions:
+        pair = getattr(question, "pair", None)
+        if pair is not None:
+            halves.setdefault(pair.id, {}).setdefault(pair.phase, []).append(question)
+    problems = []
+    for pair_id, phases in halves.items():
+        before, after = phases.get("before", []), phases.get("after", [])
+        if len(before) != 1 or len(after) != 1:
+            problems.append(
+                f"pair {pair_id!r} needs exactly one before and one after question "
+                f"(has {len(before)} before, {len(after)} after)"
+            )
+            continue
+        if _pair_shape(before[0]) != _pair_shape(after[0]):
+            problems.append(
+                f"pair {pair_id!r}: {before[0].id!r} and {after[0].id!r} must have the same "
+                "type and the same options or scale range"
+            )
+    return problems
+
+
+def _pair_shape(question: Question) -> tuple[Any, ...]:
+    if isinstance(question, Scale):
+        return ("scale", question.min, question.max)
+    return (question.type.value, tuple(o.id for o in options_of(question)))

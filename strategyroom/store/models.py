@@ -127,3 +127,18 @@ class SessionEvent(SQLModel, table=True):
     data: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     actor: str | None = Field(default=None, max_length=64)
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class ReportShare(SQLModel, table=True):
+    """A read-only link to the report of one or more sessions. Only the token's
+    SHA-256 is stored: the link itself is shown once, when it is made."""
+
+    __tablename__ = "report_share"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    session_ids: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    created_by: int = Field(foreign_key="facilitator.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    revoked_at: datetime | None = None

@@ -22,7 +22,7 @@ from strategyroom.live.service import SessionService
 from strategyroom.paths import STATIC_DIR
 from strategyroom.store import migrate
 from strategyroom.store.db import Database
-from strategyroom.web import api, console, participant, projector, sockets
+from strategyroom.web import answer_helpers, api, console, participant, projector, reports, sockets
 from strategyroom.web.context import Services
 from strategyroom.web.errors import exception_handlers
 from strategyroom.web.looplag import LoopLag
@@ -78,6 +78,9 @@ class SecurityHeaders:
 def routes() -> list[BaseRoute]:
     return [
         *participant.routes,
+        *answer_helpers.routes,
+        # Before the console's: /console/report is not a session id.
+        *reports.routes,
         *console.routes,
         *projector.routes,
         *api.routes,

@@ -7,13 +7,17 @@ for every template, so text from residents can never become markup.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any
 
 import jinja2
 import segno
+from markupsafe import Markup
 
 from strategyroom import i18n
 from strategyroom.decks import Deck
+from strategyroom.decks.schema import ANY_LANGUAGE
 from strategyroom.paths import TEMPLATES_DIR
 
 
@@ -24,6 +28,13 @@ def qr_svg(url: str, scale: int = 8) -> str:
             scale=scale, border=2, dark="#000", light="#fff", omitsize=True
         )
     )
+
+
+def answer_key(value: Any) -> str:
+    """A short, stable name for a stored answer (None when there is none), so a
+    form redrawn with the same answer can be recognised as unchanged."""
+    encoded = json.dumps(value, sort_keys=True, ensure_ascii=False).encode()
+    return hashlib.sha256(encoded).hexdigest()[:12]
 
 
 class Renderer:
@@ -59,11 +70,25 @@ class Renderer:
             number=lambda v, digits=1: i18n.format_number(v, language, digits),
             percent=lambda v: i18n.format_percent(v, language),
             currency=lambda v, code: i18n.format_currency(v, code, language),
+            datetime=lambda v: i18n.format_datetime(v, language),
+            answer_key=answer_key,
         )
         return env
 
     def render(self, template: str, language: str, **context: Any) -> str:
         deck: Deck | None = context.get("deck")
         if deck is not None and "t" not in context:
-            context["t"] = lambda value: deck.text(value, language)
+            context["t"] = lambda value: deck_text(deck, value, language)
         return self.environment(language).get_template(template).render(**context)
+
+
+def deck_text(deck: Deck, value: dict[str, str] | None, language: str) -> str:
+    """Deck text for a page in ``language``; text that falls back to another
+    language is marked with it (WCAG 3.1.2), so a screen reader reads an English
+    fallback on a Danish page with an English voice."""
+    text = deck.text(value, language)
+    if not value or language in value or ANY_LANGUAGE in value:
+        return text
+    # The same choice as Deck.text: the default language, else the first given.
+    source = deck.default_language if deck.default_language in value else next(iter(value))
+    return Markup('<span lang="{}">{}</span>').format(source, text)

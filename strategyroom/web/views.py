@@ -177,6 +177,9 @@ def _question_settings(question: Any, t: Callable[[Any], str]) -> dict[str, Any]
     for name in ("min_label", "max_label"):
         if hasattr(question, name):
             settings[name] = t(getattr(question, name))
+    # Profile questions may be answered "prefer-not-to-say" (docs/protocol.md, section 5).
+    if getattr(question, "profile", False):
+        settings["profile"] = True
     return settings
 
 

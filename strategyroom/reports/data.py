@@ -1,0 +1,105 @@
+"""Reading what a report needs from storage: a handful of queries per session,
+never one per participant or per question, so a session of 5,000 people reads
+in well under a second.
+
+Tables live in the tables feature's storage; a report takes them as plain
+inputs (:class:`TableInputs`), so the figures can be computed and tested
+without it. ``load_table_inputs`` is the one place that reads them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+from sqlmodel import Session, col, select
+
+from strategyroom.aggregate import ParticipantAnswer
+from strategyroom.decks import Deck
+from strategyroom.live.errors import N_, InvalidMessage, NotFound
+from strategyroom.store.models import Answer, Participant, QuestionRun, RoomSession
+
+
+class TableAnswer(NamedTuple):
+    """One table's agreed answer to a table-scoped question."""
+
+    table: str  # the table's name
+    question_id: str
+    value: Any  # a normalised answer value, as for a participant
+
+
+@dataclass(frozen=True)
+class TableInputs:
+    """Which table each participant sat at, and the tables' own answers."""
+
+    tables: Mapping[str, str] = field(default_factory=dict)  # participant id -> table name
+    names: Sequence[str] = ()  # every table, in the session's order (also tables nobody joined)
+    answers: Sequence[TableAnswer] = ()
+
+
+@dataclass(frozen=True)
+class SessionData:
+    room: RoomSession
+    deck: Deck
+    runs: dict[str, QuestionRun]  # question id -> run (absent: never opened)
+    participants: int
+    # participant id -> a number by joining order (1, 2, ...): what the exports show
+    # instead of the stored id.
+    numbers: dict[str, int]
+    answers: dict[str, list[ParticipantAnswer]]  # question id -> rows, stored order
+    tables: TableInputs
+
+
+def load_table_inputs(db: Session, session_id: str) -> TableInputs:
+    """The session's tables. This branch has no table storage yet: the tables
+    feature wires its rows (room_table, Participant.table_id, table answers) in
+    here; until then every session has no tables and the report leaves the
+    per-table sections out."""
+    del db, session_id
+    return TableInputs()
+
+
+def load_session(db: Session, session_id: str, tables: TableInputs | None = None) -> SessionData:
+    room = db.get(RoomSession, session_id)
+    if room is None:
+        raise NotFound(N_("There is no such session."))
+    runs = {
+        run.question_id: run
+        for run in db.exec(select(QuestionRun).where(QuestionRun.session_id == session_id)).all()
+    }
+    joined = db.exec(
+        select(Participant.id)
+        .where(Participant.session_id == session_id)
+        .order_by(col(Participant.joined_at), col(Participant.id))
+    ).all()
+    rows = db.exec(
+        select(Answer.question_id, Answer.participant_id, Answer.value, Answer.answered_at)
+        .where(Answer.session_id == session_id)
+        .order_by(col(Answer.id))
+    ).all()
+    answers: dict[str, list[ParticipantAnswer]] = {}
+    for question_id, participant_id, value, answered_at in rows:
+        answers.setdefault(question_id, []).append(
+            ParticipantAnswer(participant_id, value, answered_at)
+        )
+    return SessionData(
+        room=room,
+        deck=Deck.model_validate(room.deck),
+        runs=runs,
+        participants=len(joined),
+        numbers={pid: number for number, pid in enumerate(joined, start=1)},
+        answers=answers,
+        tables=tables if tables is not None else load_table_inputs(db, session_id),
+    )
+
+
+def load_sessions(
+    db: Session, session_ids: Sequence[str], tables: Mapping[str, TableInputs] | None = None
+) -> list[SessionData]:
+    """Several sessions of the same deck, in the order given."""
+    found = [load_session(db, sid, (tables or {}).get(sid)) for sid in session_ids]
+    decks = {(s.room.deck_id, s.room.deck_version) for s in found}
+    if len(decks) > 1:
+        raise InvalidMessage(N_("A report can only combine sessions of the same deck and version."))
+    return found

@@ -1,0 +1,201 @@
+"""Who gets a report: the facilitator; anyone with a share link until it expires
+or is withdrawn; nobody else. And the report of several sessions side by side."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import jsonschema
+from sqlmodel import select
+from starlette.testclient import TestClient
+
+from strategyroom.config import Settings
+from strategyroom.reports import exports
+from strategyroom.store.db import Database
+from strategyroom.store.models import ReportShare, utcnow
+from tests.conftest import csrf_of, open_session
+from tests.reportscript import PLAN, N, answered, script_session
+
+
+def make_share(console: TestClient, session_ids: list[str], days: str = "7") -> str:
+    response = console.post(
+        "/console/report/shares",
+        data={"session": session_ids, "days": days, "csrf_token": console.headers["x-csrf-token"]},
+    )
+    assert response.status_code == 200, response.text
+    match = re.search(r'value="http://testserver(/r/[A-Za-z0-9_-]+)"', response.text)
+    assert match, "no share link on the page"
+    return match.group(1)
+
+
+def test_reports_are_for_facilitators_only(
+    console: TestClient, browser: Callable[[], TestClient]
+) -> None:
+    info = script_session(console, "North")
+    stranger = browser()
+    participant = browser()
+    join = participant.get(f"/join/{info['join_code']}")
+    joined = participant.post(
+        f"/join/{info['join_code']}",
+        data={"csrf_token": csrf_of(join.text), "language": "en"},
+        follow_redirects=False,
+    )
+    assert joined.status_code == 303
+    for client in (stranger, participant):
+        for path in ("/console/report", "/console/report.json", "/console/report.csv"):
+            response = client.get(f"{path}?session={info['id']}", follow_redirects=False)
+            assert response.status_code == 303 and response.headers["location"].startswith("/login")
+        refused = client.post(
+            "/console/report/shares",
+            data={"session": info["id"], "days": "7"},
+            follow_redirects=False,
+        )
+        assert refused.status_code == 303 and refused.headers["location"].startswith("/login")
+    # Even a logged-in facilitator must send the form's CSRF token.
+    no_token = console.post(
+        "/console/report/shares",
+        data={"session": info["id"], "days": "7"},
+        headers={"x-csrf-token": ""},
+    )
+    assert no_token.status_code == 403
+
+
+def test_share_links_open_until_withdrawn_or_expired(
+    console: TestClient, browser: Callable[[], TestClient], settings: Settings
+) -> None:
+    info = script_session(console, "North")
+    link = make_share(console, [info["id"]])
+    officer = browser()
+    page = officer.get(link)
+    assert page.status_code == 200 and "Report test town" in page.text
+    assert page.headers["cache-control"] == "no-store"
+    assert f'href="{link}/report.pdf"' in page.text and "Share this report" not in page.text
+    report = officer.get(f"{link}/report.json").json()
+    assert report["participants"] == N
+    assert officer.get(f"{link}/report.pdf").content.startswith(b"%PDF")
+    csv_text = officer.get(f"{link}/report.csv").text
+    assert len(csv_text.strip().splitlines()) == 1 + sum(len(answered(q)) for q in PLAN)
+    assert officer.get(f"{link}/report.xls").status_code == 404
+
+    # The facilitator sees the link listed and withdraws it.
+    listed = console.get(f"/console/report?session={info['id']}").text
+    share_id = re.search(r"/console/report/shares/(\d+)/revoke", listed)
+    assert share_id
+    revoked = console.post(
+        f"/console/report/shares/{share_id.group(1)}/revoke",
+        data={
+            "csrf_token": console.headers["x-csrf-token"],
+            "back": f"/console/report?session={info['id']}",
+        },
+        follow_redirects=False,
+    )
+    assert revoked.status_code == 303
+    for path in (link, f"{link}/report.csv"):
+        gone = officer.get(path)
+        assert gone.status_code == 410
+        assert "withdrawn by the facilitator" in gone.text
+    assert "withdrawn" in console.get(f"/console/report?session={info['id']}").text
+
+    # A link past its expiry is gone too; the clock is moved by ageing the row.
+    later = make_share(console, [info["id"]], days="1")
+    assert officer.get(later).status_code == 200
+    db = Database(settings.effective_database_url)
+    try:
+
+        def age(session: Any) -> None:
+            for share in session.exec(select(ReportShare)).all():
+                share.expires_at = utcnow() - timedelta(seconds=1)
+                session.add(share)
+            session.commit()
+
+        db.call(age, write=True)
+        hashes = db.call(lambda s: [row.token_hash for row in s.exec(select(ReportShare)).all()])
+    finally:
+        db.dispose()
+    expired = officer.get(f"{later}?lang=da")
+    assert expired.status_code == 410 and "Dette rapportlink er udløbet." in expired.text
+    # Only hashes are stored: the link's token is nowhere in the table.
+    assert all(later.rsplit("/", 1)[1] not in h for h in hashes) and len(hashes) == 2
+    assert officer.get("/r/not-a-real-token").status_code == 404
+
+
+def test_bad_share_requests_get_clear_messages(console: TestClient) -> None:
+    info = script_session(console, "North")
+    token = console.headers["x-csrf-token"]
+    for days, message in (("0", "1 to 365 days"), ("400", "1 to 365 days"), ("x", "how many days")):
+        response = console.post(
+            "/console/report/shares",
+            data={"session": info["id"], "days": days, "csrf_token": token},
+        )
+        assert response.status_code == 400 and message in response.text
+    unknown = console.post(
+        "/console/report/shares", data={"session": "nope", "days": "3", "csrf_token": token}
+    )
+    assert unknown.status_code == 404
+    assert console.get("/console/report").status_code == 400
+    other = open_session(console, "town-test.yaml", "Other deck")
+    mixed = console.get(f"/console/report?session={info['id']}&session={other['id']}")
+    assert mixed.status_code == 400 and "same deck and version" in mixed.text
+
+
+SOUTH: dict[str, list[Any]] = {
+    "age": ["old"] * 5,
+    "before": [1, 1, 2, 2, 3],
+    "street": ["church", "church", "none", "main", "church"],
+    "measures": [["bus"], ["bus"], ["park"], ["bike"], ["bus", "bike"]],
+    "order": [["trees", "heat", "solar"]] * 5,
+    "split": [{"heat": 5, "solar": 5}] * 5,
+    "comment": ["South says hi", None, None, None, None],
+    "after": [2, 3, 2, 2, 5],
+}
+
+
+def test_several_sessions_side_by_side_and_in_total(console: TestClient) -> None:
+    north = script_session(console, "North")
+    south = script_session(console, "South", SOUTH)
+    response = console.get(f"/console/report.json?session={north['id']}&session={south['id']}")
+    report = response.json()
+    assert [s["title"] for s in report["sessions"]] == ["North", "South"]
+    assert report["participants"] == N + 5
+    street = next(q for q in report["questions"] if q["id"] == "street")
+    total = Counter(answered("street") + SOUTH["street"])
+    assert [(o["option_id"], o["count"]) for o in street["result"]["options"]] == [
+        (k, total[k]) for k in ("main", "church", "none")
+    ]
+    assert [s["result"]["respondents"] for s in street["sessions"]] == [N, 5]
+    change = report["changes"][0]
+    assert change["change"]["pairs"] == 11 + 5
+    assert [s["change"]["pairs"] for s in change["sessions"]] == [11, 5]
+    assert [p["session_id"] for p in report["session_priorities"]] == [north["id"], south["id"]]
+    # Profiles over both sessions: now 8 people are 40 or older, enough to be shown.
+    old = next(q for q in report["questions"] if q["id"] == "before")["profiles"][0]["groups"][1]
+    assert (old["respondents"], old["suppressed"]) == (8, False)
+    assert old["result"]["mean"] == (sum(PLAN["before"][7:10]) + sum(SOUTH["before"])) / 8
+    page = console.get(f"/console/report?session={north['id']}&session={south['id']}").text
+    assert "Side by side" in page and "South says hi" in page
+
+
+def test_a_session_without_answers_has_a_report(console: TestClient) -> None:
+    info = open_session(console, "report-test.yaml", "Empty")
+    assert (
+        f'href="/console/report?session={info["id"]}"' in console.get(f"/console/{info['id']}").text
+    )
+    assert 'id="report-form"' in console.get("/console").text
+    report = console.get(f"/console/report.json?session={info['id']}").json()
+    jsonschema.validate(report, json.loads(exports.SCHEMA_FILE.read_text()))
+    assert {q["state"] for q in report["questions"]} == {"pending"}
+    assert all(
+        q["agreement"] is None and q["result"]["respondents"] == 0 for q in report["questions"]
+    )
+    assert report["changes"][0]["change"]["pairs"] == 0
+    assert all(m["support"] is None for m in report["priorities"]["measures"])
+    page = console.get(f"/console/report?session={info['id']}")
+    assert page.status_code == 200 and "No answers yet." in page.text
+    assert console.get(f"/console/report.pdf?session={info['id']}").content.startswith(b"%PDF")
+    csv_text = console.get(f"/console/report.csv?session={info['id']}").text
+    assert csv_text.strip().splitlines() == [",".join(exports.CSV_COLUMNS)]

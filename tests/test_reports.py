@@ -1,0 +1,306 @@
+"""The council report of a scripted session (every question type, a before/after
+pair, profile questions with a group under 5, hostile comments), as HTML, PDF,
+CSV and JSON, checked against figures computed here from the script."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import statistics
+import subprocess
+from collections import Counter
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+from sqlmodel import col, select
+from starlette.testclient import TestClient
+
+from strategyroom.config import ConfigError, Settings
+from strategyroom.i18n import format_percent
+from strategyroom.reports import data, exports, html
+from strategyroom.reports.model import build_report
+from strategyroom.reports.timing import time_report
+from strategyroom.store.db import Database
+from strategyroom.store.models import Participant
+from strategyroom.web.app import create_app
+from strategyroom.web.render import Renderer
+from tests.conftest import login
+from tests.reportscript import FORMULA, PLAN, SCRIPT, N, answered, script_session
+
+T_975_DF10 = 2.2281388519863867  # Student's t, 97.5 % quantile, 10 degrees of freedom
+
+
+@pytest.fixture
+def session(console: TestClient) -> dict[str, Any]:
+    return script_session(console, "North & <Centre>")
+
+
+def get_json(console: TestClient, sid: str) -> dict[str, Any]:
+    response = console.get(f"/console/report.json?session={sid}")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/json"
+    report: dict[str, Any] = response.json()
+    schema = json.loads(exports.SCHEMA_FILE.read_text())
+    jsonschema.Draft202012Validator.check_schema(schema)
+    jsonschema.validate(report, schema)
+    return report
+
+
+def by_id(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {q["id"]: q for q in report["questions"]}
+
+
+def test_json_figures_match_the_script(console: TestClient, session: dict[str, Any]) -> None:
+    report = get_json(console, session["id"])
+    assert exports.json_schema() == json.loads(exports.SCHEMA_FILE.read_text())
+    assert report["participants"] == N and report["deck"] == {
+        "id": "report-test",
+        "version": "1",
+        "title": "Report test town",
+    }
+    questions = by_id(report)
+    assert all(q["state"] == "closed" and q["sessions"][0]["frozen"] for q in questions.values())
+
+    street = questions["street"]["result"]
+    counts = Counter(answered("street"))
+    assert [(o["option_id"], o["count"]) for o in street["options"]] == [
+        (k, counts[k]) for k in ("main", "church", "none")
+    ]
+    shares = [counts[k] / N for k in counts]
+    entropy = -sum(p * math.log(p) for p in shares)
+    assert questions["street"]["agreement"] == pytest.approx(1 - entropy / math.log(3))
+
+    # The over-cap package was refused: 12 packages stored, the mean package's impact.
+    packages = answered("measures")
+    co2 = {"bus": 300, "bike": 200, "park": 100}
+    cost = {"bus": 4, "bike": 2, "park": 6}
+    impact = questions["measures"]["impact"]
+    assert questions["measures"]["result"]["respondents"] == len(packages) == N
+    mean_co2 = sum(sum(co2[o] for o in p) for p in packages) / N
+    assert impact["totals"] == [
+        {"attribute": "co2", "total": pytest.approx(mean_co2)},
+        {
+            "attribute": "cost",
+            "total": pytest.approx(sum(sum(cost[o] for o in p) for p in packages) / N),
+        },
+    ]
+    assert impact["progress"] == pytest.approx(mean_co2 / 1000) and impact["cap"] == 8
+
+    budget = questions["split"]["result"]["options"]
+    heat = sum(v["heat"] for v in answered("split"))
+    assert budget[0]["sum"] == heat and budget[0]["share"] == pytest.approx(100 * heat / (10 * N))
+
+    # Priorities: support per type, the best first.
+    orders = answered("order")
+    borda = Counter({o: 0 for o in ("heat", "solar", "trees")})
+    for order in orders:
+        for place, option in enumerate(order):
+            borda[option] += 2 - place
+    bike = 100 * sum("bike" in p for p in packages) / N
+    expected = sorted(
+        [("measures", o, 100 * sum(o in p for p in packages) / N) for o in co2]
+        + [("street", o, 100 * c / N) for o, c in counts.items()]
+        + [("order", o, 100 * b / (2 * N)) for o, b in borda.items()]
+        + [("split", o["option_id"], o["share"]) for o in budget],
+        key=lambda m: -m[2],
+    )
+    top = report["priorities"]["measures"][0]
+    assert (top["question_id"], top["option_id"], top["support"]) == (
+        "measures",
+        "bike",
+        pytest.approx(bike),
+    )
+    assert [m["support"] for m in report["priorities"]["measures"]] == [
+        pytest.approx(m[2]) for m in expected
+    ]
+
+    # Before/after: 11 pairs (resident 11 left), mean change and a t interval.
+    change = report["changes"][0]["change"]
+    diffs = [a - b for a, b in zip(PLAN["after"][:11], PLAN["before"][:11], strict=True)]
+    half = T_975_DF10 * statistics.stdev(diffs) / math.sqrt(11)
+    assert change["pairs"] == 11
+    assert change["mean_change"] == pytest.approx(statistics.mean(diffs))
+    assert change["ci_low"] == pytest.approx(statistics.mean(diffs) - half)
+    assert change["ci_high"] == pytest.approx(statistics.mean(diffs) + half)
+
+    # Profiles: 7 under 40 shown, 3 over 40 suppressed, 2 skipped.
+    age = questions["age"]["result"]
+    assert (age["respondents"], age["skipped"]) == (10, 2)
+    young, old = questions["before"]["profiles"][0]["groups"]
+    assert (young["respondents"], young["suppressed"]) == (7, False)
+    assert young["result"]["mean"] == pytest.approx(statistics.mean(PLAN["before"][:7]))
+    assert (old["respondents"], old["suppressed"], old["result"]) == (3, True, None)
+
+    # Every comment, hostile ones as plain text.
+    texts = [c["text"] for c in questions["comment"]["comments"]]
+    assert texts == [t.strip() for t in answered("comment")]
+
+
+def test_csv_has_one_row_per_answer_and_no_formulas(
+    console: TestClient, session: dict[str, Any]
+) -> None:
+    response = console.get(f"/console/report.csv?session={session['id']}")
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert list(rows[0]) == list(exports.CSV_COLUMNS)
+    assert len(rows) == sum(len(answered(q)) for q in PLAN)
+    for row in rows:
+        assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in row.values())
+    comments = [r["value"] for r in rows if r["question_id"] == "comment"]
+    assert comments == [
+        SCRIPT,
+        "'" + FORMULA,
+        "'+1 more buses",
+        "'-2 cars & <b>vans</b>",
+        "'@home",
+        "Tabbed",
+    ]
+    # The refused over-cap package left nothing behind: p1's stored package is the later one.
+    first = next(r for r in rows if r["question_id"] == "measures")
+    assert (first["participant"], first["value"]) == ("p1", ";".join(PLAN["measures"][0]))
+    orders = [r["value"] for r in rows if r["question_id"] == "order"]
+    assert orders == [">".join(o) for o in answered("order")]
+    assert {r["participant"] for r in rows} == {f"p{i}" for i in range(1, N + 1)}
+    assert {r["session_title"] for r in rows} == {"North & <Centre>"}
+    splits = [json.loads(r["value_json"]) for r in rows if r["question_id"] == "split"]
+    assert splits == answered("split")
+
+
+def test_html_in_the_readers_language_escapes_resident_text(
+    console: TestClient, session: dict[str, Any]
+) -> None:
+    page = console.get(f"/console/report?session={session['id']}&lang=da")
+    assert page.status_code == 200
+    html = page.text
+    assert SCRIPT not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<b>vans</b>" not in html and "North &amp; &lt;Centre&gt;" in html
+    assert "Ingen personoplysninger." in html  # the privacy statement, in Danish
+    diffs = [a - b for a, b in zip(PLAN["after"][:11], PLAN["before"][:11], strict=True)]
+    mean = f"{statistics.mean(diffs):.2f}".replace(".", ",")
+    assert f"<td>{mean}</td>" in html  # Danish decimal comma
+    # Every chart is an image with a title and a description, next to a data table.
+    assert html.count('role="img"') == html.count("<desc id=") >= 7
+    assert html.count('<table class="data">') >= html.count('role="img"')
+    assert "mindre end 5" in html  # the suppressed profile group, in Danish
+
+
+def test_pdf_is_a4_with_the_council_and_turns_into_pages(
+    tmp_path: Path, settings: Settings, facilitator: str
+) -> None:
+    logo = tmp_path / "logo.svg"
+    logo.write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="120" height="40">'
+        '<rect width="120" height="40" fill="#000"/></svg>'
+    )
+    custom = replace(settings, council_name="Testby Kommune", council_logo=logo)
+    with TestClient(create_app(custom), base_url="http://testserver") as client:
+        client.headers["x-csrf-token"] = login(client)
+        info = script_session(client, "North")
+        html = client.get(f"/console/report?session={info['id']}").text
+        assert "Testby Kommune" in html and 'src="data:image/svg+xml;base64,' in html
+        response = client.get(f"/console/report.pdf?session={info['id']}")
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(response.content)
+    info_text = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
+    assert "595.276 x 841.89 pts (A4)" in info_text.stdout
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True)
+    assert "Testby Kommune" in text.stdout and "No personal data." in text.stdout
+    assert "<script>alert(1)</script>" in text.stdout  # shown as text, not run
+    subprocess.run(
+        ["pdftoppm", "-r", "70", "-png", "-l", "2", str(pdf), str(tmp_path / "page")], check=True
+    )
+    pages = sorted(tmp_path.glob("page-*.png"))
+    assert len(pages) == 2 and all(p.read_bytes().startswith(b"\x89PNG") for p in pages)
+
+
+def test_tables_from_the_mapping_input(
+    settings: Settings, console: TestClient, session: dict[str, Any]
+) -> None:
+    """Per-table figures from the plain inputs the tables feature will provide."""
+    db = Database(settings.effective_database_url)
+    try:
+        ids = db.call(
+            lambda s: list(
+                s.exec(select(Participant.id).order_by(col(Participant.joined_at))).all()
+            )
+        )
+        tables = {pid: f"Table {1 + i // 4}" for i, pid in enumerate(ids)}
+        inputs = data.TableInputs(
+            tables=tables,
+            names=["Table 1", "Table 2", "Table 3", "Table 4"],
+            answers=[data.TableAnswer("Table 1", "measures", ["bus", "bike"])],
+        )
+        sessions = db.call(
+            lambda s: data.load_sessions(s, [session["id"]], {session["id"]: inputs})
+        )
+    finally:
+        db.dispose()
+    report = build_report(sessions, "en", "Council", datetime.now(UTC))
+    street = next(q for q in report.questions if q.id == "street")
+    assert [g.group for g in street.tables] == ["Table 1", "Table 2", "Table 3", "Table 4"]
+    for group, members in zip(street.tables, range(3), strict=False):
+        values = PLAN["street"][4 * members : 4 * members + 4]
+        counts = Counter(values)
+        entropy = -sum(c / 4 * math.log(c / 4) for c in counts.values())
+        assert group.respondents == 4
+        assert group.agreement == pytest.approx(1 - entropy / math.log(3), abs=1e-12)
+    assert street.tables[3].respondents == 0 and street.tables[3].agreement is None
+    measures = next(q for q in report.questions if q.id == "measures")
+    assert measures.table_answers[0].impact is not None
+    assert measures.table_answers[0].impact.progress == 0.5  # bus 300 + bike 200 of 1000
+    table_one = measures.tables[0].impact
+    assert table_one is not None and table_one.totals[0].total == pytest.approx(
+        sum(
+            300 * ("bus" in p) + 200 * ("bike" in p) + 100 * ("park" in p)
+            for p in PLAN["measures"][:4]
+        )
+        / 4
+    )
+    assert [tp.table for tp in report.table_priorities] == [
+        "Table 1",
+        "Table 2",
+        "Table 3",
+        "Table 4",
+    ]
+    csv_rows = list(csv.DictReader(io.StringIO(exports.to_csv(sessions))))
+    assert {r["table"] for r in csv_rows if r["scope"] == "individual"} == {
+        "Table 1",
+        "Table 2",
+        "Table 3",
+    }
+    assert [r["value"] for r in csv_rows if r["scope"] == "table"] == ["bus;bike"]
+    jsonschema.validate(
+        json.loads(exports.to_json(report)), json.loads(exports.SCHEMA_FILE.read_text())
+    )
+    page = html.render_report(Renderer(), report, sessions[0].deck, logo=None, downloads={})
+    assert page.count("<caption>Per table</caption>") == len(report.questions)
+    assert "<caption>Table answers</caption>" in page and "More buses, Bike lanes" in page
+    assert "Each table's top measures" in page
+    assert f"{format_percent(50.0, 'en')} of the target" in page
+
+
+def test_timing_reads_every_answer(settings: Settings, session: dict[str, Any]) -> None:
+    """The benchmark's timing function runs the whole report; no timing is asserted."""
+    timings = time_report(settings.effective_database_url, [session["id"]])
+    assert set(timings) == {"read", "figures", "html", "csv", "json", "total", "answers"}
+    assert timings["answers"] == sum(len(answered(q)) for q in PLAN)
+
+
+def test_every_csv_column_is_documented() -> None:
+    documented = (Path(__file__).resolve().parent.parent / "docs" / "reports.md").read_text()
+    assert [c for c in exports.CSV_COLUMNS if f"`{c}`" not in documented] == []
+
+
+def test_a_council_logo_that_is_not_a_file_stops_start_up(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="STRATEGYROOM_COUNCIL_LOGO must be an image file"):
+        Settings.from_env({"STRATEGYROOM_COUNCIL_LOGO": str(tmp_path / "missing.png")})
+    logo = tmp_path / "logo.png"
+    logo.write_bytes(b"\x89PNG")
+    assert Settings.from_env({"STRATEGYROOM_COUNCIL_LOGO": str(logo)}).council_logo == logo
