@@ -10,6 +10,7 @@ import secrets
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from strategyroom.paths import SAMPLE_DECKS_DIR
 
@@ -35,6 +36,8 @@ class Settings:
     secure_cookies: bool = False
     # How long a dead worker's participants still count as connected (scale-out).
     presence_ttl: float = 30.0
+    # The room's time zone, for clock times shown to people ("changed at 19:42").
+    timezone: str = "UTC"
 
     @property
     def effective_database_url(self) -> str:
@@ -75,6 +78,8 @@ class Settings:
                 values["presence_ttl"] = float(env["STRATEGYROOM_PRESENCE_TTL"])
             except ValueError:
                 raise ConfigError("STRATEGYROOM_PRESENCE_TTL must be a number of seconds") from None
+        if env.get("STRATEGYROOM_TIMEZONE"):
+            values["timezone"] = env["STRATEGYROOM_TIMEZONE"]
         values.update(overrides or {})
         settings = cls(**values)  # type: ignore[arg-type]
         settings.check()
@@ -89,6 +94,13 @@ class Settings:
                 f"STRATEGYROOM_PUBLIC_URL must look like https://rooms.example.org, "
                 f"not {self.public_url!r}"
             )
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ConfigError(
+                f"STRATEGYROOM_TIMEZONE must be a time zone name like Europe/Copenhagen, "
+                f"not {self.timezone!r}"
+            ) from None
         if self.database_url and not self.database_url.startswith(("sqlite", "postgresql")):
             raise ConfigError(
                 "DATABASE_URL must be a sqlite:/// or postgresql+psycopg:// URL, "
