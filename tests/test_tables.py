@@ -243,6 +243,13 @@ def test_three_tables_answer_together(
     }
     assert rows == {1: ("trees", 1, "tablet-1"), 2: (loser_value, 3, rows[2][2])}
     drafts = {d.table_number: (d.value, d.revision) for d in stored(settings, TableDraft)}
+    # The question's results count the tables' submitted answers, one per table.
+    results = console.get(f"/api/sessions/{sid}").json()["questions"]["first"]
+    submitted = ["trees", loser_value]
+    assert results["answers"] == 2
+    assert {o["option_id"]: o["count"] for o in results["results"]["options"]} == {
+        option: submitted.count(option) for option in ("buses", "bikes", "trees")
+    }
     assert drafts == {1: ("trees", 1), 2: (loser_value, 3), 3: ("bikes", 1)}
 
     # -- an individual question: progress per table -------------------------------

@@ -21,6 +21,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from strategyroom.aggregate import AnswerRow
 from strategyroom.live.errors import N_, AlreadySubmitted, NotAtTable, QuestionNotOpen, StaleDraft
 from strategyroom.store.models import (
     DeviceKind,
@@ -75,6 +76,17 @@ class TableView:
 class Submitted:
     status: Literal["stored", "duplicate"]
     view: TableView
+
+
+def answer_rows(db: Session, session_id: str, question_id: str) -> list[AnswerRow]:
+    """The tables' submitted answers to a table question, as rows for the aggregates
+    (a table question's results count tables, one answer each)."""
+    rows = db.exec(
+        select(TableAnswer.value, TableAnswer.submitted_at)
+        .where(TableAnswer.session_id == session_id, TableAnswer.question_id == question_id)
+        .order_by(col(TableAnswer.table_number))
+    ).all()
+    return [AnswerRow(value, at) for value, at in rows]
 
 
 def _authors(db: Session, ids: set[str]) -> dict[str, Author]:

@@ -16,11 +16,11 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
-from strategyroom.aggregate import Result, aggregate, result_from_dict
+from strategyroom.aggregate import AnswerRow, Result, aggregate, result_from_dict
 from strategyroom.broker import Broker
 from strategyroom.decks import Deck, Question
 from strategyroom.decks.answers import parse_answer
-from strategyroom.live import answers, participants
+from strategyroom.live import answers, drafts, participants
 from strategyroom.live import state as machine
 from strategyroom.live.codes import new_join_code, normalize_join_code
 from strategyroom.live.errors import N_, InvalidMessage, NotFound
@@ -54,6 +54,7 @@ from strategyroom.store.models import (
     RoomTable,
     SessionEvent,
     SessionStatus,
+    TableAnswer,
     utcnow,
 )
 
@@ -68,6 +69,7 @@ class SessionService:
         self.broker = broker
         # A session's deck never changes once it is opened, so caching is safe.
         self._decks: dict[str, Deck] = {}
+        self._scopes: dict[tuple[str, str], str] = {}
         self.tables = TableService(self)
 
     # -- reading -----------------------------------------------------------
@@ -76,6 +78,9 @@ class SessionService:
         deck = self._decks.get(room.id)
         if deck is None:
             deck = self._decks[room.id] = Deck.model_validate(room.deck)
+            for card in deck.cards:
+                if card.question is not None:
+                    self._scopes[room.id, card.question.id] = card.question.scope
         return deck
 
     async def get(self, session_id: str) -> RoomSession:
@@ -141,7 +146,7 @@ class SessionService:
             run = db.get(QuestionRun, (room.id, question_id))
             if run is not None and run.frozen_results is not None:
                 return result_from_dict(run.frozen_results)
-            return aggregate(question, answers.answer_rows(db, room.id, question_id))
+            return aggregate(question, result_rows(db, room.id, question))
 
         return await self.db.run(read)
 
@@ -153,11 +158,14 @@ class SessionService:
         )
 
     async def answer_count(self, session_id: str, question_id: str) -> int:
+        """How many answers a question has: participants', or tables' for a table question."""
+        # The scope is known once the session's deck was read (every caller has).
+        scope = self._scopes.get((session_id, question_id))
+        table = TableAnswer if scope == "table" else Answer
         return await self.db.run(
             lambda db: db.exec(
                 select(func.count()).where(
-                    Answer.session_id == session_id,
-                    Answer.question_id == question_id,
+                    table.session_id == session_id, table.question_id == question_id
                 )
             ).one()
         )
@@ -263,7 +271,7 @@ class SessionService:
                     .where(QuestionRun.session_id == room.id, QuestionRun.question_id == qid)
                     .with_for_update()
                 ).one()
-                rows = answers.answer_rows(db, room.id, qid)
+                rows = result_rows(db, room.id, deck.question(qid))
                 run.frozen_results = aggregate(deck.question(qid), rows).model_dump(mode="json")
                 run.state = QuestionState.CLOSED
                 run.closed_at = utcnow()
@@ -388,6 +396,13 @@ class SessionService:
                 channel(room.id), signal("tally", room.id, question=question_id)
             )
         return recorded
+
+
+def result_rows(db: Session, session_id: str, question: Question) -> list[AnswerRow]:
+    """The answers a question's results count: each participant's, or each table's."""
+    if question.scope == "table":
+        return drafts.answer_rows(db, session_id, question.id)
+    return answers.answer_rows(db, session_id, question.id)
 
 
 def load_state(db: Session, session_id: str) -> LiveState:
