@@ -79,6 +79,9 @@ def test_timer_start_pause_extend_and_reload(
     ends_at, remaining, at = stored_timer(settings, sid)
     assert ends_at == at + timedelta(seconds=LENGTH) and remaining is None
     assert datetime.fromisoformat(started["data"]["ends_at"]) == ends_at
+    # While it runs, the server pushes the time left, computed from the stored deadline.
+    tick = person.expect("timer")
+    assert tick["ends_at"] == started["data"]["ends_at"] and 0 < tick["remaining"] <= LENGTH
     act(console, sid, "timer_start")  # already running: nothing happens
     # A reload draws the countdown from the stored deadline.
     reloaded = phone.get(f"/s/{code}").text
