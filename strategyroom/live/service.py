@@ -16,11 +16,11 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
-from strategyroom.aggregate import AnswerRow, Result, aggregate, result_from_dict
+from strategyroom.aggregate import Result, aggregate, result_from_dict
 from strategyroom.broker import Broker
 from strategyroom.decks import Deck, Question
 from strategyroom.decks.answers import parse_answer
-from strategyroom.live import answers, drafts, participants
+from strategyroom.live import answers, participants
 from strategyroom.live import state as machine
 from strategyroom.live.codes import new_join_code, normalize_join_code
 from strategyroom.live.errors import N_, InvalidMessage, NotFound
@@ -41,7 +41,8 @@ from strategyroom.live.events import (
 )
 from strategyroom.live.news import channel as channel
 from strategyroom.live.news import signal as signal
-from strategyroom.live.state import LiveState, QuestionStatus, Timer, timestamp
+from strategyroom.live.rows import load_state, result_rows
+from strategyroom.live.state import LiveState
 from strategyroom.live.tables import TableService
 from strategyroom.store.db import Database
 from strategyroom.store.models import (
@@ -396,32 +397,3 @@ class SessionService:
                 channel(room.id), signal("tally", room.id, question=question_id)
             )
         return recorded
-
-
-def result_rows(db: Session, session_id: str, question: Question) -> list[AnswerRow]:
-    """The answers a question's results count: each participant's, or each table's."""
-    if question.scope == "table":
-        return drafts.answer_rows(db, session_id, question.id)
-    return answers.answer_rows(db, session_id, question.id)
-
-
-def load_state(db: Session, session_id: str) -> LiveState:
-    room = db.get(RoomSession, session_id)
-    if room is None:
-        raise NotFound(N_("There is no such session."))
-    runs = db.exec(select(QuestionRun).where(QuestionRun.session_id == session_id)).all()
-    tables = db.exec(select(RoomTable).where(RoomTable.session_id == session_id)).all()
-    timer = None
-    if room.timer_card is not None:
-        ends_at = timestamp(room.timer_ends_at) if room.timer_ends_at else None
-        timer = Timer(room.timer_card, ends_at, room.timer_remaining)
-    return LiveState(
-        session_id=room.id,
-        epoch=room.epoch,
-        seq=room.seq,
-        status=room.status,
-        current_card=room.current_card,
-        questions={run.question_id: QuestionStatus(run.state, run.revealed) for run in runs},
-        tables={t.number: t.name for t in tables},
-        timer=timer,
-    )
