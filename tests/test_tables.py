@@ -276,6 +276,15 @@ def test_three_tables_answer_together(
     cells = re.findall(r'<td class="table-progress"> (\S+ / \S+) </td>', overview_html)
     assert cells == ["1 / 1", "2 / 4", "1 / 1"]
 
+    # The facilitator moves the tablet to table 3; it now answers for table 3.
+    act(console, sid, "move", participant=tablet.id, table=3)
+    assert tablet.expect_event("participant_moved")["data"] == {
+        "participant": tablet.id,
+        "table": 3,
+    }
+    overview = {t["table"]: t for t in console.get(f"/api/sessions/{sid}/tables").json()["tables"]}
+    assert {n: t["tablets"] for n, t in overview.items()} == {1: 0, 2: 0, 3: 1}
+
     # Every follower's folded state equals a fresh snapshot.
     fresh = console.get(f"/api/sessions/{sid}").json()["state"]
     assert [t["table"] for t in fresh["tables"]] == [1, 2, 3]
@@ -284,4 +293,4 @@ def test_three_tables_answer_together(
             person.expect("event")
         assert person.state == fresh
     seats = {p.id: p.table_number for p in stored(settings, Participant)}
-    assert seats[three_b.id] == 2 and seats[tablet.id] == 1 and seats[watcher.id] is None
+    assert seats[three_b.id] == 2 and seats[tablet.id] == 3 and seats[watcher.id] is None
