@@ -10,6 +10,7 @@ import secrets
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from strategyroom.paths import SAMPLE_DECKS_DIR
 
@@ -39,6 +40,8 @@ class Settings:
     presence_ttl: float = 30.0
     # Event-loop lag sampling interval in seconds; 0 = off (see web/looplag.py).
     loop_lag_interval: float = 0.0
+    # The room's time zone, for clock times shown to people ("changed at 19:42").
+    timezone: str = "UTC"
 
     @property
     def effective_database_url(self) -> str:
@@ -88,6 +91,8 @@ class Settings:
                 raise ConfigError(
                     "STRATEGYROOM_LOOP_LAG_MS must be a number of milliseconds"
                 ) from None
+        if env.get("STRATEGYROOM_TIMEZONE"):
+            values["timezone"] = env["STRATEGYROOM_TIMEZONE"]
         values.update(overrides or {})
         settings = cls(**values)  # type: ignore[arg-type]
         settings.check()
@@ -107,6 +112,13 @@ class Settings:
                 "STRATEGYROOM_COUNCIL_LOGO must be an image file; "
                 f"{self.council_logo} is not a file"
             )
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ConfigError(
+                f"STRATEGYROOM_TIMEZONE must be a time zone name like Europe/Copenhagen, "
+                f"not {self.timezone!r}"
+            ) from None
         if self.database_url and not self.database_url.startswith(("sqlite", "postgresql")):
             raise ConfigError(
                 "DATABASE_URL must be a sqlite:/// or postgresql+psycopg:// URL, "

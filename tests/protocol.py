@@ -34,10 +34,22 @@ def receive_until(ws: WebSocketTestSession, needle: str, timeout: float = TIMEOU
 
 
 class JsonParticipant:
-    def __init__(self, client: TestClient, code: str, language: str = "en") -> None:
-        response = client.post("/api/join", json={"code": code, "language": language})
+    def __init__(
+        self,
+        client: TestClient,
+        code: str,
+        language: str = "en",
+        table: int | None = None,
+        device: str = "phone",
+    ) -> None:
+        request: dict[str, Any] = {"code": code, "language": language, "device": device}
+        if table is not None:
+            request["table"] = table
+        response = client.post("/api/join", json=request)
         assert response.status_code == 201, response.text
         joined = response.json()
+        self.id: str = joined["participant"]
+        self.number: int = joined["number"]
         self.client = client
         self.token: str = joined["token"]
         self.socket_path: str = joined["socket"]
@@ -46,6 +58,9 @@ class JsonParticipant:
         self.state: dict[str, Any] = {}
         self.events: list[dict[str, Any]] = []
         self.card: dict[str, Any] | None = None
+        self.seat: dict[str, Any] = {}
+        self.table_draft: dict[str, Any] | None = None
+        self.pushed: list[dict[str, Any]] = []
 
     def connect(self, resume: bool = False) -> dict[str, Any]:
         ws = self.client.websocket_connect(self.socket_path)
@@ -69,13 +84,28 @@ class JsonParticipant:
         if frame["type"] == "snapshot":
             self.state = {
                 k: frame[k]
-                for k in ("session", "epoch", "seq", "status", "current_card", "questions")
+                for k in (
+                    "session",
+                    "epoch",
+                    "seq",
+                    "status",
+                    "current_card",
+                    "questions",
+                    "tables",
+                    "timer",
+                )
             }
+            self.seat = frame["seat"]
+            self.table_draft = frame["table_draft"]
             self.card = frame["card"]
         elif frame["type"] == "event":
             assert frame["seq"] == self.state["seq"] + 1, "events must arrive in order without gaps"
             apply_event(self.state, frame)
             self.events.append(frame)
+            if frame["event"] == "participant_moved" and frame["data"]["participant"] == (
+                self.seat.get("participant")
+            ):
+                self.seat["table"] = frame["data"]["table"]
             if frame["event"] == "card_shown":
                 self.card = frame["card"]
         return frame
@@ -109,6 +139,40 @@ class JsonParticipant:
                 return frame
         raise AssertionError("no ack or error")
 
+    def send(self, message: dict[str, Any]) -> None:
+        assert self.ws is not None
+        self.ws.send_text(json.dumps(message))
+
+    def reply(self, *kinds: str) -> dict[str, Any]:
+        """The next frame of one of these types or an error (pushes in between are kept)."""
+        for _ in range(50):
+            frame = self.receive()
+            if frame["type"] in (*kinds, "error"):
+                return frame
+            self.pushed.append(frame)
+        raise AssertionError(f"no {kinds} frame")
+
+    def draft(self, question: str, table: int, base: int, value: Any) -> dict[str, Any]:
+        """Edit the table's draft; the reply (the new draft, or an error)."""
+        self.send(
+            {"type": "draft", "question": question, "table": table, "base": base, "value": value}
+        )
+        return self.reply("draft_saved")
+
+    def submit(
+        self, question: str, table: int, revision: int, submission_id: str | None = None
+    ) -> dict[str, Any]:
+        self.send(
+            {
+                "type": "submit_table",
+                "question": question,
+                "table": table,
+                "revision": revision,
+                "submission_id": submission_id or uuid.uuid4().hex,
+            }
+        )
+        return self.reply("table_ack")
+
 
 def apply_event(state: dict[str, Any], frame: dict[str, Any]) -> None:
     """How a client folds an event into its state (docs/protocol.md, "Events")."""
@@ -119,6 +183,7 @@ def apply_event(state: dict[str, Any], frame: dict[str, Any]) -> None:
         case "card_shown":
             state["current_card"] = data["card"]
             state["status"] = "running"
+            state["timer"] = None
         case "question_opened":
             questions[data["question"]] = {"state": "open", "revealed": False}
         case "question_closed":
@@ -127,3 +192,17 @@ def apply_event(state: dict[str, Any], frame: dict[str, Any]) -> None:
             questions[data["question"]]["revealed"] = True
         case "session_ended":
             state["status"] = "ended"
+        case "table_created":
+            state["tables"].append({"table": data["table"], "name": data["label"]})
+        case "participant_moved":
+            pass  # only the moved device's own seat changes
+        case "timer_started":
+            state["timer"] = {"card": data["card"], "ends_at": data["ends_at"], "remaining": None}
+        case "timer_paused":
+            state["timer"] = {"card": data["card"], "ends_at": None, "remaining": data["remaining"]}
+        case "timer_extended":
+            state["timer"] = {
+                "card": data["card"],
+                "ends_at": data["ends_at"],
+                "remaining": data["remaining"],
+            }

@@ -62,7 +62,11 @@ def chromium() -> Iterator[Browser]:
 
 def card_of(kind: QuestionType) -> tuple[int, str]:
     for index, card in enumerate(DECK.cards):
-        if card.question is not None and card.question.type is kind:
+        if (
+            card.question is not None
+            and card.question.type is kind
+            and card.question.scope == "individual"
+        ):
             return index, card.question.id
     raise AssertionError(kind)
 

@@ -107,7 +107,11 @@ def chromium() -> Iterator[Browser]:
 
 def question_card(kind: QuestionType) -> tuple[int, Any]:
     for index, card in enumerate(DECK.cards):
-        if card.question is not None and card.question.type is kind:
+        if (
+            card.question is not None
+            and card.question.type is kind
+            and card.question.scope == "individual"
+        ):
             return index, card.question
     raise AssertionError(f"the sample deck has no {kind} question")
 

@@ -57,7 +57,11 @@ def chromium() -> Iterator[Browser]:
 
 def first_question(kind: QuestionType) -> tuple[int, str]:
     for index, card in enumerate(DECK.cards):
-        if card.question is not None and card.question.type is kind:
+        if (
+            card.question is not None
+            and card.question.type is kind
+            and card.question.scope == "individual"
+        ):
             return index, card.question.id
     raise AssertionError(f"the sample deck has no {kind} question")
 

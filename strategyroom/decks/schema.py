@@ -99,6 +99,8 @@ class _Question(_Model):
     help: LocalizedText | None = None
     # Results stay hidden from the room until revealed; by default at close.
     reveal: Literal["on_close", "manual"] = "on_close"
+    # Who answers: each participant, or each table together (one agreed answer).
+    scope: Literal["individual", "table"] = "individual"
 
 
 # The answer a participant gives to a profile question they would rather skip.
@@ -223,6 +225,10 @@ class Card(_Model):
     scenario: Slug | None = None
     evidence: list[Evidence] = Field(default_factory=list, max_length=12)
     question: Question | None = None
+    # A discussion prompt for the tables, and how long they talk (the facilitator
+    # starts, pauses and extends the timer).
+    prompt: LocalizedText | None = None
+    timer: int | None = Field(default=None, ge=10, le=4 * 3600)
 
     @model_validator(mode="after")
     def _question_only_on_question_cards(self) -> Card:

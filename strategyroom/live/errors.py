@@ -58,3 +58,24 @@ class InvalidMessage(SessionError):
 class NotJoined(SessionError):
     code = "not_joined"
     status = 401
+
+
+class NotAtTable(SessionError):
+    """A table answer from a device that is not seated at that table."""
+
+    code = "not_at_table"
+    status = 403
+
+
+class StaleDraft(SessionError):
+    """A draft edit or submission based on a revision that is no longer current.
+    ``draft`` is the current draft, sent back so the edit is never lost silently."""
+
+    code = "stale_draft"
+    status = 409
+    draft: object = None
+
+
+class AlreadySubmitted(SessionError):
+    code = "already_submitted"
+    status = 409

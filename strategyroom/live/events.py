@@ -63,9 +63,69 @@ class SessionEnded(Event):
     name: ClassVar[str] = "session_ended"
 
 
+@dataclass(frozen=True)
+class TableCreated(Event):
+    """A table was added to the room (numbered from 1; ``name`` may be empty)."""
+
+    name: ClassVar[str] = "table_created"
+    table: int
+    label: str
+
+
+@dataclass(frozen=True)
+class ParticipantMoved(Event):
+    """A device sits at another table from now on (it chose one, or the facilitator
+    moved it). Its table answers go to that table from now on."""
+
+    name: ClassVar[str] = "participant_moved"
+    participant: str
+    table: int
+
+
+@dataclass(frozen=True)
+class TimerStarted(Event):
+    """The card's discussion timer runs until ``ends_at`` (ISO 8601, UTC)."""
+
+    name: ClassVar[str] = "timer_started"
+    card: int
+    ends_at: str
+
+
+@dataclass(frozen=True)
+class TimerPaused(Event):
+    """The timer stopped with ``remaining`` whole seconds left."""
+
+    name: ClassVar[str] = "timer_paused"
+    card: int
+    remaining: int
+
+
+@dataclass(frozen=True)
+class TimerExtended(Event):
+    """The timer got ``seconds`` more: a running timer ends later (``ends_at``),
+    a stopped one has more ``remaining`` (the other field is null)."""
+
+    name: ClassVar[str] = "timer_extended"
+    card: int
+    seconds: int
+    ends_at: str | None
+    remaining: int | None
+
+
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.name: cls
-    for cls in (CardShown, QuestionOpened, QuestionClosed, ResultsRevealed, SessionEnded)
+    for cls in (
+        CardShown,
+        QuestionOpened,
+        QuestionClosed,
+        ResultsRevealed,
+        SessionEnded,
+        TableCreated,
+        ParticipantMoved,
+        TimerStarted,
+        TimerPaused,
+        TimerExtended,
+    )
 }
 
 

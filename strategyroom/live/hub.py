@@ -7,8 +7,11 @@ socket that needs it. Events are applied in sequence order: a duplicate is
 dropped, and a gap (the broker is at-most-once) is repaired by reading the
 missed events from the database, so no screen stays stale.
 
-Tallies (answers changed) and presence changes are coalesced per session to a
-few updates a second, because counting is the expensive part, not sending.
+Tallies (answers changed), table drafts and presence changes are coalesced per
+session to a few updates a second, because counting is the expensive part, not
+sending. While a card's discussion timer runs, the hub sends every socket of the
+session the remaining time every ``tick_seconds`` (computed from the stored
+deadline, rendered once per group), so pages count down without scripts.
 """
 
 from __future__ import annotations
@@ -19,11 +22,12 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, Literal, Protocol
 
 from strategyroom.broker import Broker
-from strategyroom.live.events import Envelope
+from strategyroom.live.events import Envelope, ParticipantMoved
 from strategyroom.live.presence import Presence
 from strategyroom.live.service import SessionService, channel, signal
 from strategyroom.live.state import LiveState
@@ -47,6 +51,10 @@ class Client:
     format: Literal["html", "json"]
     send: Callable[[str], Awaitable[None]]
     participant_id: str | None = None
+    # Where a participant's device sits (kept current from participant_moved events).
+    table: int | None = None
+    tablet: bool = False
+    number: int = 0
     # Closes the socket (for logout); None for sockets that are never closed by us.
     close: Callable[[], Awaitable[None]] | None = None
     # The sequence number this client's screen is up to date with.
@@ -67,8 +75,11 @@ class Room:
     clients: set[Client] = field(default_factory=set)
     dirty_tallies: set[str] = field(default_factory=set)
     dirty_presence: bool = False
+    # (question, table) pairs whose draft or table answer changed.
+    dirty_drafts: set[tuple[str, int]] = field(default_factory=set)
     flushes: int = 0
     flush_task: asyncio.Task[None] | None = None
+    tick_task: asyncio.Task[None] | None = None
 
     def ready_clients(self) -> list[Client]:
         return [c for c in self.clients if c.ready]
@@ -85,6 +96,14 @@ class Presenter(Protocol):
 
     async def presence(self, room: Room, clients: list[Client]) -> None: ...
 
+    async def drafts(self, room: Room, keys: set[tuple[str, int]], clients: list[Client]) -> None:
+        """Table drafts or answers changed: the tables' devices and consoles look again."""
+        ...
+
+    async def timer(self, room: Room, clients: list[Client]) -> None:
+        """The running timer's remaining time, for every screen."""
+        ...
+
     async def resync(self, room: Room, clients: list[Client]) -> None:
         """Send full snapshots: the clients' state cannot be patched any more."""
         ...
@@ -97,12 +116,14 @@ class Hub:
         service: SessionService,
         presence: Presence,
         coalesce_seconds: float = 0.2,
+        tick_seconds: float = 5.0,
     ) -> None:
         self.broker = broker
         self.service = service
         self.presence = presence
         self.presenter: Presenter | None = None
         self.coalesce_seconds = coalesce_seconds
+        self.tick_seconds = tick_seconds
         self.rooms: dict[str, Room] = {}
         self._room_locks: dict[str, asyncio.Lock] = {}
         self._reader: asyncio.Task[None] | None = None
@@ -112,7 +133,10 @@ class Hub:
         self._reader = asyncio.create_task(self._read(), name="hub-reader")
 
     async def stop(self) -> None:
-        tasks = [t for t in (self._reader, *(r.flush_task for r in self.rooms.values())) if t]
+        candidates = [self._reader] + [
+            t for r in self.rooms.values() for t in (r.flush_task, r.tick_task)
+        ]
+        tasks = [t for t in candidates if t is not None]
         for task in tasks:
             task.cancel()
         for task in tasks:
@@ -138,6 +162,7 @@ class Hub:
             if pending and self.presenter is not None:
                 await self.presenter.events(room, pending, [client])
         client.ready = True  # no await since the backlog was found empty
+        self._keep_ticking(room)
         if room.flushes != flushes and room.state.open_question:
             self._mark_dirty(room, tally=room.state.open_question)
         if client.participant_id is not None:
@@ -162,8 +187,9 @@ class Hub:
             # Keep listening briefly? No: a reconnecting client re-subscribes and
             # re-reads the state, which is cheap. Free the subscription now.
             del self.rooms[client.session_id]
-            if room.flush_task is not None:
-                room.flush_task.cancel()
+            for task in (room.flush_task, room.tick_task):
+                if task is not None:
+                    task.cancel()
             await self.broker.unsubscribe(channel(client.session_id))
 
     async def close_login(self, login: str) -> None:
@@ -207,6 +233,10 @@ class Hub:
                     self._mark_dirty(room, tally=str(data.get("question", "")))
                 elif kind == "presence":
                     self._mark_dirty(room, presence=True)
+                elif kind == "draft":
+                    key = (str(data.get("question", "")), int(data.get("table", 0)))
+                    room.dirty_drafts.add(key)
+                    self._mark_dirty(room)
                 elif kind == "resync":
                     await self._resync(room)
             except asyncio.CancelledError:
@@ -256,11 +286,39 @@ class Hub:
         state = room.state
         for envelope in envelopes:
             state = state.apply(envelope)
+            if isinstance(envelope.event, ParticipantMoved):
+                for client in room.clients:
+                    if client.participant_id == envelope.event.participant:
+                        client.table = envelope.event.table
         room.state = state
         for client in room.clients:
             if not client.ready:
                 client.backlog.extend(envelopes)
         await self.presenter.events(room, envelopes, room.ready_clients())
+        self._keep_ticking(room)
+
+    def _keep_ticking(self, room: Room) -> None:
+        """Run the room's countdown pushes while its timer runs and has time left."""
+        timer = room.state.timer
+        running = timer is not None and timer.seconds_left(datetime.now(UTC)) > 0
+        if running and (room.tick_task is None or room.tick_task.done()):
+            room.tick_task = asyncio.create_task(self._tick(room))
+
+    async def _tick(self, room: Room) -> None:
+        assert self.presenter is not None
+        while True:
+            timer = room.state.timer
+            left = timer.seconds_left(datetime.now(UTC)) if timer else 0
+            if timer is None or not timer.running or left <= 0:
+                return
+            # Wake on the tick, or exactly at the end so "time is up" is on time.
+            await asyncio.sleep(min(self.tick_seconds, left))
+            if room.state.timer is not timer:
+                continue  # an event changed the timer; its frames were sent with it
+            try:
+                await self.presenter.timer(room, room.ready_clients())
+            except Exception:
+                log.exception("could not send the timer for session %s", room.session_id)
 
     async def _reload(self, room: Room, fresh: LiveState | None = None) -> None:
         """The epoch changed: events cannot be patched in, every screen is redrawn."""
@@ -279,15 +337,18 @@ class Hub:
         assert self.presenter is not None
         # Loop until nothing is dirty: news that comes in while a flush is being
         # sent is sent by the next round, never left waiting for more news.
-        while room.dirty_tallies or room.dirty_presence:
+        while room.dirty_tallies or room.dirty_presence or room.dirty_drafts:
             await asyncio.sleep(self.coalesce_seconds)
             tallies, room.dirty_tallies = room.dirty_tallies, set()
             presence, room.dirty_presence = room.dirty_presence, False
+            drafts, room.dirty_drafts = room.dirty_drafts, set()
             room.flushes += 1
             try:
                 if tallies:
                     await self.presenter.tallies(room, tallies, room.ready_clients())
                 if presence:
                     await self.presenter.presence(room, room.ready_clients())
+                if drafts:
+                    await self.presenter.drafts(room, drafts, room.ready_clients())
             except Exception:
                 log.exception("could not send live counts for session %s", room.session_id)

@@ -18,6 +18,10 @@ class Presence(Protocol):
 
     async def count(self, session_id: str) -> int: ...
 
+    async def connected(self, session_id: str) -> set[str]:
+        """The ids of the participants connected now (for the per-table counts)."""
+        ...
+
 
 class MemoryPresence:
     """Presence for the embedded mode, where one process holds every socket."""
@@ -46,3 +50,6 @@ class MemoryPresence:
 
     async def count(self, session_id: str) -> int:
         return len(self._sockets.get(session_id, ()))
+
+    async def connected(self, session_id: str) -> set[str]:
+        return set(self._sockets.get(session_id, ()))

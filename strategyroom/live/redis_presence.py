@@ -95,12 +95,15 @@ class RedisPresence:
             del self._local[session_id]
 
     async def count(self, session_id: str) -> int:
+        return len(await self.connected(session_id))
+
+    async def connected(self, session_id: str) -> set[str]:
         try:
             members = await self._redis.zrangebyscore(_key(session_id), time.time(), "+inf")
         except (RedisError, OSError):
-            return len(self._local.get(session_id, ()))
+            return set(self._local.get(session_id, ()))
         # A participant with sockets on two workers counts once.
-        return len({_participant(member) for member in members})
+        return {_participant(member) for member in members}
 
     async def _beat(self) -> None:
         while True:

@@ -7,10 +7,10 @@ database is the source of truth; the broker only carries news of it.
 
 from __future__ import annotations
 
-import json
 import secrets
 import uuid
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -18,49 +18,52 @@ from sqlmodel import Session, col, func, select
 
 from strategyroom.aggregate import Result, aggregate, result_from_dict
 from strategyroom.broker import Broker
-from strategyroom.decks import Deck
+from strategyroom.decks import Deck, Question
 from strategyroom.decks.answers import parse_answer
 from strategyroom.live import answers, participants
 from strategyroom.live import state as machine
 from strategyroom.live.answers import PendingAnswer
 from strategyroom.live.codes import new_join_code, normalize_join_code
-from strategyroom.live.errors import N_, NotFound
+from strategyroom.live.errors import N_, InvalidMessage, NotFound
 from strategyroom.live.events import (
     CardShown,
     Envelope,
     Event,
+    ParticipantMoved,
     QuestionClosed,
     QuestionOpened,
     ResultsRevealed,
     SessionEnded,
+    TableCreated,
+    TimerExtended,
+    TimerPaused,
+    TimerStarted,
     event_from,
 )
 from strategyroom.live.groupcommit import GroupCommit
-from strategyroom.live.state import LiveState, QuestionStatus
+from strategyroom.live.news import channel as channel
+from strategyroom.live.news import signal as signal
+from strategyroom.live.rows import load_state, result_rows
+from strategyroom.live.state import LiveState
+from strategyroom.live.tables import TableService
 from strategyroom.store.db import Database
 from strategyroom.store.models import (
     Answer,
+    DeviceKind,
     Participant,
     QuestionRun,
     QuestionState,
     RoomSession,
+    RoomTable,
     SessionEvent,
     SessionStatus,
+    TableAnswer,
     utcnow,
 )
 
-
-def channel(session_id: str) -> str:
-    return f"session:{session_id}"
-
-
-def signal(kind: str, session_id: str, **data: Any) -> str:
-    """A volatile broker message (answers or presence changed): not sequenced,
-    because each one only says "look again"; losing one is healed by the next."""
-    return json.dumps({"type": kind, "session": session_id, **data}, separators=(",", ":"))
-
-
-Decision = Callable[[LiveState, Deck], list[Event]]
+# A decision sees the session's state (locked), its deck, the database session of
+# the transaction and the moment of the action (also stored with its events).
+Decision = Callable[[Session, LiveState, Deck, datetime], list[Event]]
 
 
 class SessionService:
@@ -70,6 +73,8 @@ class SessionService:
         # A session's deck never changes once it is opened, so caching is safe.
         self._decks: dict[str, Deck] = {}
         self._answers = GroupCommit(db, self._tallies_changed)
+        self._scopes: dict[tuple[str, str], str] = {}
+        self.tables = TableService(self)
 
     # -- reading -----------------------------------------------------------
 
@@ -77,6 +82,9 @@ class SessionService:
         deck = self._decks.get(room.id)
         if deck is None:
             deck = self._decks[room.id] = Deck.model_validate(room.deck)
+            for card in deck.cards:
+                if card.question is not None:
+                    self._scopes[room.id, card.question.id] = card.question.scope
         return deck
 
     async def get(self, session_id: str) -> RoomSession:
@@ -142,7 +150,7 @@ class SessionService:
             run = db.get(QuestionRun, (room.id, question_id))
             if run is not None and run.frozen_results is not None:
                 return result_from_dict(run.frozen_results)
-            return aggregate(question, answers.answer_rows(db, room.id, question_id))
+            return aggregate(question, result_rows(db, room.id, question))
 
         return await self.db.run(read)
 
@@ -154,11 +162,14 @@ class SessionService:
         )
 
     async def answer_count(self, session_id: str, question_id: str) -> int:
+        """How many answers a question has: participants', or tables' for a table question."""
+        # The scope is known once the session's deck was read (every caller has).
+        scope = self._scopes.get((session_id, question_id))
+        table = TableAnswer if scope == "table" else Answer
         return await self.db.run(
             lambda db: db.exec(
                 select(func.count()).where(
-                    Answer.session_id == session_id,
-                    Answer.question_id == question_id,
+                    table.session_id == session_id, table.question_id == question_id
                 )
             ).one()
         )
@@ -190,27 +201,29 @@ class SessionService:
         return await self.db.run(insert, write=True)
 
     async def show_card(self, session_id: str, card: int, actor: str) -> LiveState:
-        return await self._act(session_id, actor, lambda s, d: machine.decide_show_card(s, d, card))
+        return await self.act(
+            session_id, actor, lambda _, s, d, __: machine.decide_show_card(s, d, card)
+        )
 
     async def open_question(self, session_id: str, question_id: str, actor: str) -> LiveState:
-        return await self._act(
-            session_id, actor, lambda s, d: machine.decide_open(s, d, question_id)
+        return await self.act(
+            session_id, actor, lambda _, s, d, __: machine.decide_open(s, d, question_id)
         )
 
     async def close_question(self, session_id: str, question_id: str, actor: str) -> LiveState:
-        return await self._act(
-            session_id, actor, lambda s, d: machine.decide_close(s, d, question_id)
+        return await self.act(
+            session_id, actor, lambda _, s, d, __: machine.decide_close(s, d, question_id)
         )
 
     async def reveal(self, session_id: str, question_id: str, actor: str) -> LiveState:
-        return await self._act(
-            session_id, actor, lambda s, d: machine.decide_reveal(s, d, question_id)
+        return await self.act(
+            session_id, actor, lambda _, s, d, __: machine.decide_reveal(s, d, question_id)
         )
 
     async def end(self, session_id: str, actor: str) -> LiveState:
-        return await self._act(session_id, actor, machine.decide_end)
+        return await self.act(session_id, actor, lambda _, s, d, __: machine.decide_end(s, d))
 
-    async def _act(self, session_id: str, actor: str, decide: Decision) -> LiveState:
+    async def act(self, session_id: str, actor: str, decide: Decision) -> LiveState:
         def transact(db: Session) -> tuple[LiveState, list[Envelope]]:
             room = db.exec(
                 select(RoomSession).where(RoomSession.id == session_id).with_for_update()
@@ -219,8 +232,9 @@ class SessionService:
                 raise NotFound(N_("There is no such session."))
             deck = self.deck(room)
             state = load_state(db, session_id)
+            now = utcnow()
             envelopes = []
-            for event in decide(state, deck):
+            for event in decide(db, state, deck, now):
                 envelope = Envelope(session_id, room.epoch, state.seq + 1, event)
                 state = state.apply(envelope)
                 self._persist(db, room, deck, event)
@@ -231,6 +245,7 @@ class SessionService:
                         name=event.name,
                         data=event.data(),
                         actor=actor,
+                        created_at=now,
                     )
                 )
                 envelopes.append(envelope)
@@ -251,6 +266,7 @@ class SessionService:
             case CardShown(card=card):
                 room.current_card = card
                 room.status = SessionStatus.RUNNING
+                room.timer_card = room.timer_ends_at = room.timer_remaining = None
             case QuestionOpened(question=qid):
                 db.add(QuestionRun(session_id=room.id, question_id=qid, state=QuestionState.OPEN))
             case QuestionClosed(question=qid, revealed=revealed):
@@ -259,7 +275,7 @@ class SessionService:
                     .where(QuestionRun.session_id == room.id, QuestionRun.question_id == qid)
                     .with_for_update()
                 ).one()
-                rows = answers.answer_rows(db, room.id, qid)
+                rows = result_rows(db, room.id, deck.question(qid))
                 run.frozen_results = aggregate(deck.question(qid), rows).model_dump(mode="json")
                 run.state = QuestionState.CLOSED
                 run.closed_at = utcnow()
@@ -272,17 +288,54 @@ class SessionService:
             case SessionEnded():
                 room.status = SessionStatus.ENDED
                 room.ended_at = utcnow()
+            case TableCreated(table=number, label=label):
+                db.add(RoomTable(session_id=room.id, number=number, name=label))
+                db.flush()  # the table row exists before a device is seated at it
+            case ParticipantMoved(participant=participant_id, table=table):
+                row = db.get_one(Participant, participant_id)
+                row.table_number = table
+                db.add(row)
+            case TimerStarted(card=card, ends_at=ends_at):
+                self._set_timer(room, card, ends_at, None)
+            case TimerPaused(card=card, remaining=remaining):
+                self._set_timer(room, card, None, remaining)
+            case TimerExtended(card=card, ends_at=ends_at, remaining=remaining):
+                self._set_timer(room, card, ends_at, remaining)
         db.add(room)
+
+    @staticmethod
+    def _set_timer(room: RoomSession, card: int, ends_at: str | None, left: int | None) -> None:
+        room.timer_card = card
+        room.timer_ends_at = datetime.fromisoformat(ends_at) if ends_at else None
+        room.timer_remaining = left
 
     # -- participants ----------------------------------------------------------
 
-    async def join(self, room: RoomSession, language: str) -> tuple[Participant, str]:
+    async def join(
+        self,
+        room: RoomSession,
+        language: str,
+        table: int | None = None,
+        device: DeviceKind = DeviceKind.PHONE,
+    ) -> tuple[Participant, str]:
+        """A new participant; with ``table``, seated there (a ``participant_moved``
+        event, so every screen learns of it in order)."""
+        if device is DeviceKind.TABLET and table is None:
+            raise NotFound(N_("A table's tablet joins with the table's own link or code."))
+        if table is not None:
+            state = await self.state(room.id)
+            machine.require_table(state, table)
+
         def insert(db: Session) -> tuple[Participant, str]:
-            participant, token = participants.join(db, room.id, language)
+            participant, token = participants.join(db, room.id, language, device)
             db.commit()
             return participant, token
 
-        return await self.db.run(insert, write=True)
+        participant, token = await self.db.run(insert, write=True)
+        if table is not None:
+            await self.tables.move(room.id, participant.id, table, actor="participant")
+            participant.table_number = table
+        return participant, token
 
     async def participant(self, session_id: str, token: str) -> Participant | None:
         return await self.db.run(lambda db: participants.find(db, session_id, token))
@@ -305,6 +358,14 @@ class SessionService:
     async def answers_of(self, session_id: str, participant_id: str) -> dict[str, Any]:
         return await self.db.run(lambda db: answers.answers_of(db, session_id, participant_id))
 
+    def question(self, room: RoomSession, question_id: str) -> Question:
+        try:
+            return self.deck(room).question(question_id)
+        except KeyError:
+            raise NotFound(
+                N_("This deck has no question %(question)s."), question=question_id
+            ) from None
+
     async def answer(
         self,
         room: RoomSession,
@@ -314,12 +375,11 @@ class SessionService:
         raw: Any,
     ) -> answers.Recorded:
         """Validate and store an answer; publish that the tally changed."""
-        try:
-            question = self.deck(room).question(question_id)
-        except KeyError:
-            raise NotFound(
-                N_("This deck has no question %(question)s."), question=question_id
-            ) from None
+        question = self.question(room, question_id)
+        if question.scope == "table":
+            raise InvalidMessage(
+                N_("Your table answers this question together: edit your table's draft.")
+            )
         value = parse_answer(question, raw)
         # Stored (in a group commit with the answers arriving alongside) before
         # this returns; the tally signal goes out once per commit, not per answer.
@@ -332,18 +392,3 @@ class SessionService:
             await self.broker.publish(
                 channel(session_id), signal("tally", session_id, question=question_id)
             )
-
-
-def load_state(db: Session, session_id: str) -> LiveState:
-    room = db.get(RoomSession, session_id)
-    if room is None:
-        raise NotFound(N_("There is no such session."))
-    runs = db.exec(select(QuestionRun).where(QuestionRun.session_id == session_id)).all()
-    return LiveState(
-        session_id=room.id,
-        epoch=room.epoch,
-        seq=room.seq,
-        status=room.status,
-        current_card=room.current_card,
-        questions={run.question_id: QuestionStatus(run.state, run.revealed) for run in runs},
-    )

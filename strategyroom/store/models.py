@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKeyConstraint, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -59,6 +59,24 @@ class RoomSession(SQLModel, table=True):
     created_by: int = Field(foreign_key="facilitator.id")
     created_at: datetime = Field(default_factory=utcnow)
     ended_at: datetime | None = None
+    # The current card's discussion timer (docs/protocol.md, "Timers"): running
+    # while timer_ends_at is set, paused (or not started) with timer_remaining.
+    # Every worker computes the countdown from these, never from its own clock.
+    timer_card: int | None = None
+    timer_ends_at: datetime | None = None
+    timer_remaining: int | None = None
+
+
+class RoomTable(SQLModel, table=True):
+    """A table in the room: a group of residents that may answer together."""
+
+    __tablename__ = "room_table"
+
+    session_id: str = Field(foreign_key="room_session.id", primary_key=True, max_length=32)
+    # 1, 2, 3 ... in the order the tables were created; part of the table's join link.
+    number: int = Field(primary_key=True)
+    name: str = Field(default="", max_length=80)
+    created_at: datetime = Field(default_factory=utcnow)
 
 
 class QuestionRun(SQLModel, table=True):
@@ -76,14 +94,29 @@ class QuestionRun(SQLModel, table=True):
     frozen_results: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
 
 
+class DeviceKind(StrEnum):
+    PHONE = "phone"  # one resident's own device
+    TABLET = "tablet"  # the table's shared device: answers table questions only
+
+
 class Participant(SQLModel, table=True):
     """An anonymous device in a session. No name, no address: only a token hash."""
+
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["session_id", "table_number"], ["room_table.session_id", "room_table.number"]
+        ),
+    )
 
     id: str = Field(primary_key=True, max_length=32)
     session_id: str = Field(foreign_key="room_session.id", index=True, max_length=32)
     token_hash: str = Field(max_length=64, unique=True)
     language: str = Field(max_length=8)
     joined_at: datetime = Field(default_factory=utcnow)
+    # Shown as "Member 7" so a table can tell who changed its draft; not an identity.
+    number: int = 0
+    device: DeviceKind = Field(default=DeviceKind.PHONE, max_length=8)
+    table_number: int | None = None
 
 
 class Answer(SQLModel, table=True):
@@ -142,3 +175,44 @@ class ReportShare(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     expires_at: datetime
     revoked_at: datetime | None = None
+
+
+class TableDraft(SQLModel, table=True):
+    """A table's answer being agreed on. ``revision`` grows by one per edit, in SQL,
+    and an edit names the revision it was based on (docs/protocol.md, "Tables")."""
+
+    __tablename__ = "table_draft"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["session_id", "table_number"], ["room_table.session_id", "room_table.number"]
+        ),
+    )
+
+    session_id: str = Field(foreign_key="room_session.id", primary_key=True, max_length=32)
+    question_id: str = Field(primary_key=True, max_length=64)
+    table_number: int = Field(primary_key=True)
+    value: Any = Field(sa_column=Column(JSON, nullable=False))
+    revision: int = 1
+    changed_by: str = Field(foreign_key="participant.id", max_length=32)
+    changed_at: datetime = Field(default_factory=utcnow)
+
+
+class TableAnswer(SQLModel, table=True):
+    """The answer a table submitted for a table question: one per table, final."""
+
+    __tablename__ = "table_answer"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["session_id", "table_number"], ["room_table.session_id", "room_table.number"]
+        ),
+    )
+
+    session_id: str = Field(foreign_key="room_session.id", primary_key=True, max_length=32)
+    question_id: str = Field(primary_key=True, max_length=64)
+    table_number: int = Field(primary_key=True)
+    value: Any = Field(sa_column=Column(JSON, nullable=False))
+    # The draft revision that was submitted and the id the device gave the submission.
+    revision: int
+    submission_id: str = Field(max_length=64)
+    submitted_by: str = Field(foreign_key="participant.id", max_length=32)
+    submitted_at: datetime = Field(default_factory=utcnow)

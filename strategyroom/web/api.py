@@ -15,11 +15,12 @@ from starlette.routing import Route
 from strategyroom import accounts, i18n
 from strategyroom.decks import Deck
 from strategyroom.live.errors import N_, InvalidMessage, SessionEnded
-from strategyroom.store.models import RoomSession, SessionStatus
+from strategyroom.live.tables import overview
+from strategyroom.store.models import DeviceKind, RoomSession, SessionStatus
 from strategyroom.web.console import available_decks, deck_by_file, perform
 from strategyroom.web.context import Services, services
 from strategyroom.web.security import LoginRequired, require_facilitator
-from strategyroom.web.views import join_url
+from strategyroom.web.views import join_url, table_code, table_url
 
 MAX_BODY_BYTES = 64 * 1024
 
@@ -151,11 +152,20 @@ async def join(request: Request) -> Response:
     if room.status is SessionStatus.ENDED:
         raise SessionEnded(N_("This session has ended. Thank you for taking part."))
     language = i18n.choose_language(str(data.get("language", "")))
-    participant, token = await svc.sessions.join(room, language)
+    table = data.get("table")
+    if table is not None and (not isinstance(table, int) or isinstance(table, bool)):
+        raise InvalidMessage(N_("Choose your table from the list."))
+    device = data.get("device", "phone")
+    if device not in ("phone", "tablet"):
+        raise InvalidMessage(N_("A device is a phone or the table's tablet."))
+    participant, token = await svc.sessions.join(room, language, table, DeviceKind(device))
     return JSONResponse(
         {
             "session": room.id,
             "participant": participant.id,
+            "number": participant.number,
+            "table": participant.table_number,
+            "device": participant.device.value,
             "token": token,
             "language": language,
             "socket": f"/ws/participant/{room.join_code}?format=json",
@@ -177,6 +187,47 @@ async def loop_lag(request: Request) -> Response:
     return JSONResponse(monitor.summary(max(0.0, seconds)))
 
 
+async def session_tables(request: Request) -> Response:
+    """The table overview, as the console shows it (docs/api.md)."""
+    require_facilitator(request)
+    svc = services(request)
+    room = await svc.sessions.get(request.path_params["session_id"])
+    state = await svc.sessions.state(room.id)
+    deck = svc.sessions.deck(room)
+    card = deck.cards[state.current_card] if state.current_card is not None else None
+    question = card.question if card is not None else None
+    connected = await svc.hub.presence.connected(room.id)
+    rows = await svc.db.run(lambda db: overview(db, state, question, connected))
+    return JSONResponse(
+        {
+            "question": question.id if question else None,
+            "scope": question.scope if question else None,
+            "tables": [
+                {
+                    "table": row.table,
+                    "name": row.name,
+                    "code": table_code(room, row.table),
+                    "join_url": table_url(svc, room, row.table),
+                    "connected": row.connected,
+                    "phones": row.phones,
+                    "tablets": row.tablets,
+                    "members": [
+                        {
+                            "participant": m.participant,
+                            "number": m.number,
+                            "device": "tablet" if m.tablet else "phone",
+                        }
+                        for m in row.members
+                    ],
+                    "answered": row.answered,
+                    "table_answer": row.view.to_dict() if row.view else None,
+                }
+                for row in rows
+            ],
+        }
+    )
+
+
 routes = [
     Route("/api/login", login, methods=["POST"]),
     Route("/api/decks", list_decks),
@@ -184,6 +235,7 @@ routes = [
     Route("/api/sessions", create_session, methods=["POST"]),
     Route("/api/sessions/{session_id}", session_detail),
     Route("/api/sessions/{session_id}/actions", session_action, methods=["POST"]),
+    Route("/api/sessions/{session_id}/tables", session_tables),
     Route("/api/join", join, methods=["POST"]),
     Route("/api/server/loop-lag", loop_lag),
 ]

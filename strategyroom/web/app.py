@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from zoneinfo import ZoneInfo
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -114,7 +115,11 @@ def create_app(settings: Settings | None = None, broker: Broker | None = None) -
         await presence.start()
         hub = Hub(broker, sessions, presence)
         renderer = Renderer()
-        renderer.globals.update(council_name=settings.council_name)
+        zone = ZoneInfo(settings.timezone)
+        renderer.globals.update(
+            council_name=settings.council_name,
+            clock=lambda moment: moment.astimezone(zone).strftime("%H:%M"),
+        )
         app.state.services = Services(settings, db, broker, sessions, hub, renderer)
         await hub.start(HtmlJsonPresenter(app.state.services))
         app.state.loop_lag = None

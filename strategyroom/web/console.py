@@ -19,7 +19,28 @@ from strategyroom.web.context import Services, local_path, page, request_languag
 from strategyroom.web.render import qr_svg
 from strategyroom.web.security import check_csrf, require_facilitator
 
-ACTIONS = ("show_card", "open", "close", "reveal", "end")
+ACTIONS = (
+    "show_card",
+    "open",
+    "close",
+    "reveal",
+    "end",
+    "add_table",
+    "tables",
+    "move",
+    "timer_start",
+    "timer_pause",
+    "timer_extend",
+)
+
+
+def _number(fields: Any, name: str, message: str, **params: Any) -> int:
+    value = fields.get(name)
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise InvalidMessage(message, **params)
+    return value
 
 
 def available_decks(directory: Path) -> list[tuple[Path, Deck | DeckError]]:
@@ -66,6 +87,30 @@ async def perform(
         return await method(session_id, question, actor)
     if action == "end":
         return await sessions.end(session_id, actor)
+    return await _table_action(svc, session_id, action, fields, actor)
+
+
+async def _table_action(
+    svc: Services, session_id: str, action: str, fields: Any, actor: str
+) -> LiveState:
+    tables = svc.sessions.tables
+    if action == "add_table":
+        name = fields.get("name", "")
+        return await tables.add_table(session_id, name if isinstance(name, str) else "", actor)
+    if action == "tables":
+        count = _number(fields, "count", N_("Say how many tables: 1 to %(max)s."), max=100)
+        return await tables.set_tables(session_id, count, actor)
+    if action == "move":
+        participant = fields.get("participant")
+        if not isinstance(participant, str) or not participant:
+            raise InvalidMessage(N_("Say which participant or tablet to move."))
+        table = _number(fields, "table", N_("Say which table to move to."))
+        return await tables.move(session_id, participant, table, actor)
+    if action in ("timer_start", "timer_pause", "timer_extend"):
+        seconds = 0
+        if action == "timer_extend":
+            seconds = _number(fields, "seconds", N_("Say by how many seconds to extend."))
+        return await tables.timer(session_id, action.removeprefix("timer_"), seconds, actor)
     raise InvalidMessage(N_("Unknown action."))
 
 
@@ -150,6 +195,7 @@ async def session_console(request: Request) -> Response:
         deck=scene.deck,
         live=views.console_live(svc.renderer, scene, language),
         counts=views.console_counts(svc.renderer, scene, language),
+        tables=views.console_tables(svc.renderer, scene, language),
         qr=qr_svg(scene.join_url, scale=6),
     )
 
@@ -167,6 +213,20 @@ async def session_action(request: Request) -> Response:
     return RedirectResponse(f"/console/{session_id}", status_code=303)
 
 
+async def table_cards(request: Request) -> Response:
+    """A printable sheet: one card per table with its QR code, link and code."""
+    require_facilitator(request)
+    svc = services(request)
+    room = await svc.sessions.get(request.path_params["session_id"])
+    state = await svc.sessions.state(room.id)
+    cards = []
+    for number, name in sorted(state.tables.items()):
+        url = views.table_url(svc, room, number)
+        cards.append((number, name, url, qr_svg(url, scale=8)))
+    deck = svc.sessions.deck(room)
+    return page(request, "console/table_cards.html", room=room, cards=cards, deck=deck)
+
+
 routes = [
     Route("/login", login_page, methods=["GET"]),
     Route("/login", login, methods=["POST"]),
@@ -175,4 +235,5 @@ routes = [
     Route("/console/sessions", create_session, methods=["POST"]),
     Route("/console/{session_id}", session_console),
     Route("/console/{session_id}/actions", session_action, methods=["POST"]),
+    Route("/console/{session_id}/tables/cards", table_cards),
 ]

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from strategyroom import i18n
-from strategyroom.live.codes import normalize_join_code
-from strategyroom.live.errors import N_, SessionEnded
-from strategyroom.store.models import SessionStatus
+from strategyroom.live.codes import LENGTH, normalize_join_code
+from strategyroom.live.errors import N_, InvalidMessage, SessionEnded
+from strategyroom.live.state import require_table
+from strategyroom.store.models import DeviceKind, RoomSession, SessionStatus
 from strategyroom.web import views
 from strategyroom.web.context import local_path, page, request_language, services
 from strategyroom.web.security import check_csrf
@@ -22,27 +25,65 @@ async def start(request: Request) -> Response:
 async def find_code(request: Request) -> Response:
     """The start page's form: a typed code, forgiving case, spaces and dashes."""
     typed = request.query_params.get("code", "")
-    code = normalize_join_code(typed)
+    code, table = split_table_code(typed)
     if code is None:
         language = request_language(request)
         error = i18n.gettext(
             language, N_("That is not a valid join code. Codes have 6 letters and digits.")
         )
         return page(request, "start.html", status_code=400, code=typed[:20], error=error)
-    return RedirectResponse(f"/join/{code}", status_code=303)
+    suffix = f"/{table}" if table is not None else ""
+    return RedirectResponse(f"/join/{code}{suffix}", status_code=303)
+
+
+def split_table_code(text: str) -> tuple[str | None, int | None]:
+    """A typed code: the session's 6 characters, optionally followed by a table
+    number ("K7MPQ2-3" or "k7mpq2 3" joins table 3)."""
+    squeezed = "".join(ch for ch in text if ch not in " -\t")
+    rest = squeezed[LENGTH:]
+    if rest and not (rest.isdigit() and len(rest) <= 3):
+        return None, None
+    return normalize_join_code(squeezed[:LENGTH]), int(rest) if rest else None
+
+
+async def _table_of(request: Request, room: RoomSession) -> int | None:
+    """The table in the join link, which must exist."""
+    raw = request.path_params.get("table")
+    if raw is None:
+        return None
+    state = await services(request).sessions.state(room.id)
+    require_table(state, int(raw))
+    return int(raw)
 
 
 async def join_page(request: Request) -> Response:
     svc = services(request)
     room = await svc.sessions.by_code(request.path_params["code"])
-    if _token(request, room.id) and await svc.sessions.participant(
-        room.id, _token(request, room.id)
-    ):
+    table = await _table_of(request, room)
+    token = _token(request, room.id)
+    known = await svc.sessions.participant(room.id, token) if token else None
+    if known is not None and (table is None or known.table_number is not None):
         return RedirectResponse(f"/s/{room.join_code}", status_code=303)
     if room.status is SessionStatus.ENDED:
         raise SessionEnded(N_("This session has ended. Thank you for taking part."))
     deck = svc.sessions.deck(room)
-    return page(request, "join.html", room=room, deck=deck)
+    state = await svc.sessions.state(room.id)
+    tables = sorted(state.tables.items())
+    return page(request, "join.html", room=room, deck=deck, table=table, tables=tables)
+
+
+def _chosen(form: Any, fixed: int | None) -> tuple[int | None, DeviceKind]:
+    """The table and kind of device a join form asks for."""
+    raw = fixed if fixed is not None else str(form.get("table", "") or "")
+    table: int | None = None
+    if isinstance(raw, int):
+        table = raw
+    elif raw:
+        if not raw.isdigit():
+            raise InvalidMessage(N_("Choose your table from the list."))
+        table = int(raw)
+    device = DeviceKind.TABLET if form.get("device") == "tablet" else DeviceKind.PHONE
+    return table, device
 
 
 async def join(request: Request) -> Response:
@@ -50,14 +91,20 @@ async def join(request: Request) -> Response:
     form = await request.form()
     await check_csrf(request, form)
     room = await svc.sessions.by_code(request.path_params["code"])
+    fixed = await _table_of(request, room)
     if room.status is SessionStatus.ENDED:
         raise SessionEnded(N_("This session has ended. Thank you for taking part."))
     language = i18n.choose_language(
         str(form.get("language", "")), request.headers.get("accept-language", "")
     )
+    table, device = _chosen(form, fixed)
     existing = _token(request, room.id)
-    if not (existing and await svc.sessions.participant(room.id, existing)):
-        _, token = await svc.sessions.join(room, language)
+    known = await svc.sessions.participant(room.id, existing) if existing else None
+    if known is not None and known.table_number is None and table is not None:
+        # Joined before choosing a table: the table's link seats the device now.
+        await svc.sessions.tables.move(room.id, known.id, table, actor="participant")
+    if known is None:
+        _, token = await svc.sessions.join(room, language, table, device)
         request.session.setdefault("participants", {})[room.id] = token
         # Reassign so the session middleware sees the change to the nested dict.
         request.session["participants"] = dict(request.session["participants"])
@@ -78,8 +125,18 @@ async def live_page(request: Request) -> Response:
     card = scene.card
     if card is not None and card.question is not None:
         my_answer = (await svc.sessions.answers_of(room.id, participant.id)).get(card.question.id)
-    stage = views.participant_stage(svc.renderer, scene, participant.language, my_answer)
-    return page(request, "participant.html", language=participant.language, room=room, stage=stage)
+    seat = views.Seat(
+        participant.number, participant.table_number, participant.device is DeviceKind.TABLET
+    )
+    stage = views.participant_stage(svc.renderer, scene, participant.language, my_answer, seat=seat)
+    return page(
+        request,
+        "participant.html",
+        language=participant.language,
+        room=room,
+        stage=stage,
+        seat=seat,
+    )
 
 
 async def switch_language(request: Request) -> Response:
@@ -109,6 +166,8 @@ routes = [
     Route("/join", find_code),
     Route("/join/{code}", join_page, methods=["GET"]),
     Route("/join/{code}", join, methods=["POST"]),
+    Route("/join/{code}/{table:int}", join_page, methods=["GET"]),
+    Route("/join/{code}/{table:int}", join, methods=["POST"]),
     Route("/s/{code}", live_page),
     Route("/language", switch_language, methods=["POST"]),
 ]

@@ -13,7 +13,18 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from strategyroom.live.events import CardShown, Envelope, QuestionClosed, ResultsRevealed
+from strategyroom.live.events import (
+    CardShown,
+    Envelope,
+    ParticipantMoved,
+    QuestionClosed,
+    QuestionOpened,
+    ResultsRevealed,
+    SessionEnded,
+    TimerExtended,
+    TimerPaused,
+    TimerStarted,
+)
 from strategyroom.live.hub import Client, Role, Room
 from strategyroom.live.state import LiveState
 from strategyroom.store.models import RoomSession
@@ -26,6 +37,38 @@ log = logging.getLogger(__name__)
 REPLAY_LIMIT = 200
 # Sockets sent to per turn of the event loop: ~30 µs each keeps a turn near 10 ms.
 SEND_SLICE = 300
+# Events that change what a participant's stage shows. Other events (tables, moves,
+# timers) update a part of the page only, so a half-filled form is never reset.
+STAGE_EVENTS = (CardShown, QuestionOpened, QuestionClosed, ResultsRevealed, SessionEnded)
+TIMER_EVENTS = (TimerStarted, TimerPaused, TimerExtended)
+
+
+def seat_of(client: Client) -> views.Seat:
+    return views.Seat(client.number, client.table, client.tablet)
+
+
+def seat_json(client: Client) -> dict[str, Any]:
+    if client.participant_id is None:
+        return {}
+    return {
+        "participant": client.participant_id,
+        "number": client.number,
+        "table": client.table,
+        "device": "tablet" if client.tablet else "phone",
+    }
+
+
+def _html_part(client: Client, pending: list[Envelope]) -> str:
+    """Which part of an html screen a batch of events changes: all, the timer, or none."""
+    events = [e.event for e in pending]
+    if client.role is Role.CONSOLE or any(isinstance(e, STAGE_EVENTS) for e in events):
+        return "all"
+    moved = any(
+        isinstance(e, ParticipantMoved) and e.participant == client.participant_id for e in events
+    )
+    if moved:
+        return "all"
+    return "timer" if any(isinstance(e, TIMER_EVENTS) for e in events) else "none"
 
 
 @dataclass(frozen=True)
@@ -71,11 +114,19 @@ class HtmlJsonPresenter:
                         frames[key] = await self._event_json(room, envelope, client.language)
                     await _send(client, frames[key])
             else:
-                key = self._html_key(client, my_answers)
-                if key not in frames:
+                part = _html_part(client, pending)
+                key = (part, *self._html_key(client, my_answers))
+                if part == "timer":
+                    key = ("timer", client.language)
+                    if key not in frames:
+                        frames[key] = views.timer(
+                            self.services.renderer, await scenes.room(), client.language
+                        )
+                elif part == "all" and key not in frames:
                     my_answer = my_answers.get(client.participant_id or "")
                     frames[key] = await self._html_screen(client, scenes, my_answer)
-                await _send(client, frames[key])
+                if part != "none":
+                    await _send(client, frames[key])
             client.seq = pending[-1].seq
 
     async def tallies(self, room: Room, question_ids: set[str], clients: list[Client]) -> None:
@@ -97,8 +148,10 @@ class HtmlJsonPresenter:
             if client.format != "html":
                 return None
             scene = await scenes.console()
-            return views.console_results(renderer, scene, client.language) + views.console_counts(
-                renderer, scene, client.language
+            return (
+                views.console_results(renderer, scene, client.language)
+                + views.console_counts(renderer, scene, client.language)
+                + views.console_tables(renderer, scene, client.language)
             )
         scene = await scenes.room()
         result, card = scene.current_results, scene.card
@@ -119,8 +172,55 @@ class HtmlJsonPresenter:
                     scene = await scenes.console()
                     frames[client.language] = views.console_counts(
                         self.services.renderer, scene, client.language
-                    )
+                    ) + views.console_tables(self.services.renderer, scene, client.language)
                 await _send(client, frames[client.language])
+
+    async def drafts(self, room: Room, keys: set[tuple[str, int]], clients: list[Client]) -> None:
+        """Send a table's new draft to the devices at that table, and the overview to consoles."""
+        frames: dict[tuple[Any, ...], str] = {}
+        scenes = _Scenes(self, room.session_id, room.state)
+        renderer = self.services.renderer
+        for client in clients:
+            if client.role is Role.CONSOLE and client.format == "html":
+                key: tuple[Any, ...] = ("console", client.language)
+                if key not in frames:
+                    frames[key] = views.console_tables(
+                        renderer, await scenes.console(), client.language
+                    )
+                await _send(client, frames[key])
+                continue
+            if client.role is not Role.PARTICIPANT or client.table is None:
+                continue
+            scene = await scenes.room()
+            card = scene.card
+            if (
+                card is None
+                or card.question is None
+                or (card.question.id, client.table) not in keys
+            ):
+                continue
+            view = scene.table_views.get(client.table)
+            if client.format == "json":
+                if view is not None:
+                    await _send(client, views.table_draft_json(view))
+                continue
+            key = ("p", client.language, client.table, client.tablet)
+            if key not in frames:
+                frames[key] = views.table_draft(renderer, scene, client.language, seat_of(client))
+            await _send(client, frames[key])
+
+    async def timer(self, room: Room, clients: list[Client]) -> None:
+        frames: dict[tuple[str, str], str] = {}
+        scene = await self.scene(room.session_id, room.state, for_console=False)
+        for client in clients:
+            key = (client.format, client.language if client.format == "html" else "")
+            if key not in frames:
+                frames[key] = (
+                    views.timer_json(scene)
+                    if client.format == "json"
+                    else views.timer(self.services.renderer, scene, client.language)
+                )
+            await _send(client, frames[key])
 
     async def resync(self, room: Room, clients: list[Client]) -> None:
         for client in clients:
@@ -150,7 +250,9 @@ class HtmlJsonPresenter:
                     answers = await self.services.sessions.answers_of(
                         state.session_id, client.participant_id
                     )
-                await _send(client, views.snapshot_json(scene, client.language, answers))
+                await _send(
+                    client, views.snapshot_json(scene, client.language, answers, seat_json(client))
+                )
         else:
             scenes = _Scenes(self, state.session_id, state)
             my_answer = None
@@ -170,20 +272,32 @@ class HtmlJsonPresenter:
     def _html_key(self, client: Client, my_answers: dict[str, Any]) -> tuple[Any, ...]:
         if client.role is Role.PARTICIPANT:
             answer = my_answers.get(client.participant_id or "")
-            return ("p", client.language, json.dumps(answer, sort_keys=True))
+            # The stage shows the device's table (not its number: that is in the
+            # page's header), so devices at one table share a rendering.
+            return (
+                "p",
+                client.language,
+                json.dumps(answer, sort_keys=True),
+                client.table,
+                client.tablet,
+            )
         return (client.role.value, client.language)
 
     async def _html_screen(self, client: Client, scenes: _Scenes, my_answer: Any) -> str:
         renderer = self.services.renderer
         if client.role is Role.CONSOLE:
             scene = await scenes.console()
-            return views.console_live(renderer, scene, client.language) + views.console_counts(
-                renderer, scene, client.language
+            return (
+                views.console_live(renderer, scene, client.language)
+                + views.console_counts(renderer, scene, client.language)
+                + views.console_tables(renderer, scene, client.language)
             )
         scene = await scenes.room()
         if client.role is Role.PROJECTOR:
             return views.projector_stage(renderer, scene, client.language)
-        return views.participant_stage(renderer, scene, client.language, my_answer)
+        return views.participant_stage(
+            renderer, scene, client.language, my_answer, seat=seat_of(client)
+        )
 
     async def _event_json(self, room: Room, envelope: Envelope, language: str) -> str:
         frame = envelope.to_dict()

@@ -18,12 +18,13 @@ from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from strategyroom import i18n
-from strategyroom.live.errors import N_, InvalidMessage, NotJoined, SessionError
+from strategyroom.decks.answers import parse_answer
+from strategyroom.live.errors import N_, InvalidMessage, NotJoined, SessionError, StaleDraft
 from strategyroom.live.hub import Client, Role
-from strategyroom.store.models import Participant, RoomSession
+from strategyroom.store.models import DeviceKind, Participant, RoomSession
 from strategyroom.web import views
 from strategyroom.web.context import Services, services
-from strategyroom.web.presenter import HtmlJsonPresenter, Resume
+from strategyroom.web.presenter import HtmlJsonPresenter, Resume, seat_of
 from strategyroom.web.security import current_facilitator, origin_allowed
 
 log = logging.getLogger(__name__)
@@ -135,6 +136,9 @@ async def participant_socket(websocket: WebSocket) -> None:
         format=client_format,  # type: ignore[arg-type]
         send=websocket.send_text,
         participant_id=participant.id,
+        table=participant.table_number,
+        tablet=participant.device is DeviceKind.TABLET,
+        number=participant.number,
     )
     presenter = _presenter(svc)
     try:
@@ -188,6 +192,9 @@ async def _participant_loop(
             if kind == "ping":
                 await websocket.send_text('{"type":"pong"}')
                 continue
+            if kind in ("draft", "submit_table"):
+                await websocket.send_text(await _table_message(svc, room, client, kind, message))
+                continue
             if kind != "answer":
                 raise InvalidMessage(N_("Unknown message type."))
             answer_id = message.get("answer_id")
@@ -198,9 +205,16 @@ async def _participant_loop(
             if not isinstance(question_id, str):
                 raise InvalidMessage(N_("An answer needs the id of its question."))
             assert client.participant_id is not None
+            if client.tablet:
+                raise InvalidMessage(
+                    N_("The table's tablet answers only the questions for the whole table.")
+                )
             recorded = await svc.sessions.answer(
                 room, client.participant_id, question_id, answer_id, _answer_value(message)
             )
+        except StaleDraft as exc:
+            await websocket.send_text(await _stale_frame(svc, room, client, exc, message or {}))
+            continue
         except SessionError as exc:
             extra = {"answer_id": answer_id} if answer_id else {}
             await websocket.send_text(_error_frame(client.format, client.language, exc, **extra))
@@ -223,7 +237,99 @@ async def _receipt(svc: Services, client: Client, room: RoomSession, recorded: A
     state = svc.hub.rooms[room.id].state
     scene = await _presenter(svc).scene(room.id, state, for_console=False)
     notice = i18n.gettext(client.language, N_("Your answer is counted."))
-    return views.participant_stage(svc.renderer, scene, client.language, recorded.value, notice)
+    return views.participant_stage(
+        svc.renderer, scene, client.language, recorded.value, notice, seat=seat_of(client)
+    )
+
+
+def _int_field(message: dict[str, Any], name: str) -> int:
+    """A whole number from a JSON client, or from a form's text field."""
+    value = message.get(name)
+    if isinstance(value, str) and value.isdigit():
+        value = int(value)
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise InvalidMessage(N_("A table message needs the table number and the revision."))
+    return value
+
+
+async def _table_message(
+    svc: Services, room: RoomSession, client: Client, kind: str, message: dict[str, Any]
+) -> str:
+    """A draft edit or a table submission (docs/protocol.md, "Tables"); the reply."""
+    question_id = message.get("question")
+    if not isinstance(question_id, str):
+        raise InvalidMessage(N_("An answer needs the id of its question."))
+    table = _int_field(message, "table")
+    assert client.participant_id is not None
+    tables = svc.sessions.tables
+    if kind == "draft":
+        view = await tables.edit_draft(
+            room,
+            client.participant_id,
+            question_id,
+            table,
+            _int_field(message, "base"),
+            _answer_value(message),
+        )
+        if client.format == "json":
+            return views.table_draft_json(view, "draft_saved")
+        notice = N_("Your table's draft is saved; everyone at your table sees it.")
+    else:
+        submission_id = message.get("submission_id")
+        if not isinstance(submission_id, str) or not ANSWER_ID.match(submission_id):
+            raise InvalidMessage(
+                N_("A submission needs a submission_id of 1-64 letters or digits.")
+            )
+        submitted = await tables.submit_table(
+            room,
+            client.participant_id,
+            question_id,
+            table,
+            _int_field(message, "revision"),
+            submission_id,
+        )
+        if client.format == "json":
+            return json.dumps(
+                {
+                    "type": "table_ack",
+                    "submission_id": submission_id,
+                    "status": submitted.status,
+                    **submitted.view.to_dict(),
+                },
+                ensure_ascii=False,
+            )
+        notice = N_("Your table's answer is submitted.")
+    scene = await _presenter(svc).scene(room.id, svc.hub.rooms[room.id].state, for_console=False)
+    return views.participant_stage(
+        svc.renderer,
+        scene,
+        client.language,
+        notice=i18n.gettext(client.language, notice),
+        seat=seat_of(client),
+    )
+
+
+async def _stale_frame(
+    svc: Services, room: RoomSession, client: Client, exc: StaleDraft, message: dict[str, Any]
+) -> str:
+    """The refusal of a stale edit: the current draft, and (html) the member's own
+    value kept in the form, now based on the current revision."""
+    text = i18n.gettext(client.language, exc.message)
+    if client.format == "json":
+        view = exc.draft
+        draft = view.to_dict() if hasattr(view, "to_dict") else None
+        return _error_frame(client.format, client.language, exc, draft=draft)
+    scene = await _presenter(svc).scene(room.id, svc.hub.rooms[room.id].state, for_console=False)
+    # The value was checked before the revision was, so it parses.
+    question = svc.sessions.question(room, str(message.get("question")))
+    return views.participant_stage(
+        svc.renderer,
+        scene,
+        client.language,
+        seat=seat_of(client),
+        error=text,
+        attempt=parse_answer(question, _answer_value(message)),
+    )
 
 
 async def console_socket(websocket: WebSocket) -> None:

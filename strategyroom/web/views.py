@@ -11,12 +11,15 @@ import json
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from strategyroom.aggregate import Result
 from strategyroom.decks import Card, Deck
 from strategyroom.decks.schema import options_of
+from strategyroom.live.drafts import TableView
 from strategyroom.live.state import LiveState, QuestionStatus
+from strategyroom.live.tables import TableRow, overview
 from strategyroom.store.models import QuestionState, RoomSession
 from strategyroom.web.context import Services
 from strategyroom.web.render import Renderer, qr_svg
@@ -32,6 +35,30 @@ class Scene:
     answered: int = 0
     joined: int = 0
     connected: int = 0
+    # The moment the scene was drawn: the timer's remaining time is computed for it.
+    now: datetime = field(default_factory=lambda: datetime.now(UTC))
+    # The shown table question's drafts and answers, by table number.
+    table_views: dict[int, TableView] = field(default_factory=dict)
+    tables: list[TableRow] = field(default_factory=list)  # the console's overview
+
+    @property
+    def timer_card(self) -> Card | None:
+        """The shown card, when it carries a discussion timer."""
+        card = self.card
+        return card if card is not None and card.timer is not None else None
+
+    @property
+    def timer_left(self) -> int:
+        card = self.timer_card
+        if card is None or card.timer is None:
+            return 0
+        timer = self.state.timer
+        return card.timer if timer is None else timer.seconds_left(self.now)
+
+    @property
+    def timer_running(self) -> bool:
+        timer = self.state.timer
+        return timer is not None and timer.running and self.timer_left > 0
 
     @property
     def card(self) -> Card | None:
@@ -72,14 +99,31 @@ async def load_scene(
             )
         if for_console:
             scene.answered = await services.sessions.answer_count(room.id, card.question.id)
+        if card.question.scope == "table" and status.state is not QuestionState.PENDING:
+            scene.table_views = await services.sessions.tables.table_views(
+                room.id, card.question.id
+            )
     if for_console:
         scene.joined = await services.sessions.participant_count(room.id)
-        scene.connected = await services.hub.presence.count(room.id)
+        connected = await services.hub.presence.connected(room.id)
+        scene.connected = len(connected)
+        question = card.question if card is not None else None
+        scene.tables = await services.db.run(lambda db: overview(db, state, question, connected))
     return scene
 
 
 def join_url(services: Services, room: RoomSession) -> str:
     return f"{services.settings.public_url}/join/{room.join_code}"
+
+
+def table_url(services: Services, room: RoomSession, table: int) -> str:
+    """A table's own join link: joining there seats the device at the table."""
+    return f"{join_url(services, room)}/{table}"
+
+
+def table_code(room: RoomSession, table: int) -> str:
+    """What to type on the start page to join a table: the session's code and the number."""
+    return f"{room.join_code}-{table}"
 
 
 def answer_nonce() -> str:
@@ -88,13 +132,28 @@ def answer_nonce() -> str:
     return secrets.token_urlsafe(12)
 
 
+@dataclass(frozen=True)
+class Seat:
+    """Who a participant's screen is for: their number, table and kind of device."""
+
+    number: int = 0
+    table: int | None = None
+    tablet: bool = False
+
+
 def participant_stage(
     renderer: Renderer,
     scene: Scene,
     language: str,
     my_answer: Any = None,
     notice: str = "",
+    seat: Seat | None = None,
+    error: str = "",
+    attempt: Any = None,
 ) -> str:
+    """A participant's stage. ``attempt`` is a draft edit that was refused as
+    stale: its form keeps the member's own value (on the current revision)."""
+    seat = seat or Seat()
     return renderer.render(
         "partials/stage.html",
         language,
@@ -103,7 +162,41 @@ def participant_stage(
         my_answer=my_answer,
         nonce=answer_nonce(),
         notice=notice,
+        seat=seat,
+        view=_view(scene, seat),
+        error=error,
+        attempt=attempt,
     )
+
+
+def _view(scene: Scene, seat: Seat) -> TableView | None:
+    card = scene.card
+    if seat.table is None or card is None or card.question is None:
+        return None
+    if card.question.scope != "table":
+        return None
+    return scene.table_views.get(seat.table, TableView(card.question.id, seat.table))
+
+
+def table_draft(renderer: Renderer, scene: Scene, language: str, seat: Seat) -> str:
+    """The table's current draft and the submit step, swapped in when it changes."""
+    return renderer.render(
+        "partials/table_draft.html",
+        language,
+        scene=scene,
+        deck=scene.deck,
+        seat=seat,
+        view=_view(scene, seat),
+        nonce=answer_nonce(),
+    )
+
+
+def timer(renderer: Renderer, scene: Scene, language: str) -> str:
+    return renderer.render("partials/timer.html", language, scene=scene, deck=scene.deck)
+
+
+def console_tables(renderer: Renderer, scene: Scene, language: str) -> str:
+    return renderer.render("console/tables.html", language, scene=scene, deck=scene.deck)
 
 
 def console_live(renderer: Renderer, scene: Scene, language: str) -> str:
@@ -156,6 +249,8 @@ def card_json(deck: Deck, card: Card, language: str) -> dict[str, Any]:
             for e in card.evidence
         ],
         "question": None,
+        "prompt": t(card.prompt),
+        "timer": card.timer,
     }
     question = card.question
     if question is not None:
@@ -163,6 +258,7 @@ def card_json(deck: Deck, card: Card, language: str) -> dict[str, Any]:
             "id": question.id,
             "type": question.type.value,
             "prompt": t(question.prompt),
+            "scope": question.scope,
             "options": [{"id": o.id, "label": t(o.label)} for o in options_of(question)],
             **_question_settings(question, t),
         }
@@ -183,9 +279,12 @@ def _question_settings(question: Any, t: Callable[[Any], str]) -> dict[str, Any]
     return settings
 
 
-def snapshot_json(scene: Scene, language: str, my_answers: dict[str, Any]) -> str:
+def snapshot_json(
+    scene: Scene, language: str, my_answers: dict[str, Any], seat: dict[str, Any]
+) -> str:
     card = scene.card
     current = scene.current_results if scene.results_visible else None
+    view = _view(scene, Seat(seat.get("number", 0), seat.get("table"))) if seat else None
     return _dumps(
         {
             "type": "snapshot",
@@ -193,6 +292,26 @@ def snapshot_json(scene: Scene, language: str, my_answers: dict[str, Any]) -> st
             "card": card_json(scene.deck, card, language) if card else None,
             "results": current.model_dump(mode="json") if current else None,
             "answers": my_answers,
+            "seat": seat,
+            "table_draft": view.to_dict() if view else None,
+        }
+    )
+
+
+def table_draft_json(view: TableView, kind: str = "table_draft") -> str:
+    """A table's draft: pushed to its devices as ``table_draft``, and the reply to
+    the device that saved it as ``draft_saved``."""
+    return _dumps({"type": kind, **view.to_dict()})
+
+
+def timer_json(scene: Scene) -> str:
+    timer = scene.state.timer
+    return _dumps(
+        {
+            "type": "timer",
+            "card": scene.state.current_card,
+            "ends_at": timer.ends_at if timer else None,
+            "remaining": scene.timer_left,
         }
     )
 

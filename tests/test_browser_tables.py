@@ -1,0 +1,132 @@
+"""Tables in a real browser: two phones join table 1 by its link, one saves the
+table's draft and the other sees it appear without a reload, then submits it for
+the table; the console's overview and the printable table cards are shown.
+
+Screenshots go where tests/test_browser.py puts them (STRATEGYROOM_SCREENSHOTS).
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from strategyroom.decks import load_deck
+from strategyroom.paths import SAMPLE_DECKS_DIR
+from tests.live import LiveServer
+from tests.test_browser import CHROMIUM_ARGS, PASSWORD, SHOTS
+
+pytestmark = pytest.mark.browser
+
+DECK = load_deck(SAMPLE_DECKS_DIR / "green-transition.yaml")
+CARD = DECK.question_card("solar-site")
+QUESTION = DECK.question("solar-site")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    live = LiveServer(tmp_path_factory.mktemp("browser-tables"))
+    live.cli("facilitator", "add", "maria", "--password-stdin", stdin=PASSWORD + "\n")
+    live.start()
+    yield live
+    live.stop()
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+def join_table(chromium: Browser, url: str, tablet: bool = False) -> Page:
+    context = chromium.new_context(
+        viewport={"width": 375, "height": 812}, is_mobile=True, has_touch=True
+    )
+    page = context.new_page()
+    page.goto(url)
+    page.get_by_label("English").check()
+    if tablet:
+        page.get_by_label("This is the table's shared tablet").check()
+    page.locator("form.stack button[type=submit]").click()
+    expect(page.locator("#stage")).to_be_visible()
+    page.evaluate("window.__sameDocument = 'yes'")
+    return page
+
+
+def test_a_tables_draft_reaches_the_other_phone(
+    server: LiveServer, chromium: Browser, tmp_path: Path
+) -> None:
+    console = chromium.new_page(viewport={"width": 1400, "height": 1100})
+    console.goto(server.url + "/console")
+    console.fill("#username", "maria")
+    console.fill("#password", PASSWORD)
+    console.get_by_role("button", name="Log in").click()
+    console.fill("#title", "Northside, 12 March")
+    console.get_by_role("button", name="Open session").click()
+    code = console.locator("#join-code").inner_text()
+    console.fill("#table-count", "3")
+    console.get_by_role("button", name="Set up numbered tables").click()
+    expect(console.locator("#table-overview tbody tr")).to_have_count(3)
+
+    first = join_table(chromium, f"{server.url}/join/{code}/1")
+    second = join_table(chromium, f"{server.url}/join/{code}/1")
+    tablet = join_table(chromium, f"{server.url}/join/{code}/2", tablet=True)
+    expect(first.locator(".topbar-title")).to_contain_text("Member 1")
+    expect(tablet.locator(".topbar-title")).to_contain_text("Table tablet")
+    expect(console.locator("#table-row-1 .table-connected")).to_have_text("2 / 2")
+    expect(console.locator("#table-row-2 .table-connected")).to_have_text("1 / 1")
+
+    console.locator(".card-button").nth(CARD).click()
+    expect(first.locator("#stage .seat")).to_contain_text("You are at table 1.")
+    console.get_by_role("button", name="Start timer").click()
+    expect(first.locator("#timer .timer-state")).to_have_text("running")
+    console.get_by_role("button", name="Open question").click()
+    expect(first.locator("#draft-form")).to_be_visible()
+
+    # Member 1 saves a draft; member 2's phone shows it without a reload.
+    label = DECK.text(QUESTION.options[1].label, "en")  # type: ignore[union-attr]
+    first.locator("#draft-form .choice").nth(1).click()
+    first.get_by_role("button", name="Save our table's draft").click()
+    expect(first.locator("#answer-status")).to_contain_text("Your table's draft is saved")
+    expect(second.locator("#table-draft-value")).to_have_text(f"Draft: {label}")
+    expect(second.locator("#table-draft-changed")).to_contain_text("Last changed by member 1")
+    expect(console.locator("#table-row-1 .table-progress")).to_contain_text("draft, version 1")
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    second.screenshot(path=str(SHOTS / "table-draft-phone.png"), full_page=True)
+
+    # Member 2 submits it for the table; member 1 sees that without a reload.
+    second.get_by_role("button", name="Submit for our table").click()
+    expect(first.locator("#table-draft")).to_contain_text("Submitted for the table by member 2")
+    expect(console.locator("#table-row-1 .table-progress")).to_contain_text("submitted")
+    expect(console.locator("#table-row-1 .table-progress")).to_contain_text(label)
+    for phone in (first, second, tablet):
+        assert phone.evaluate("window.__sameDocument") == "yes"
+    console.locator("#console-tables").scroll_into_view_if_needed()
+    console.screenshot(path=str(SHOTS / "tables-console.png"), full_page=True)
+
+    # The sheet needs the facilitator's login: the console's cookies.
+    printer = chromium.new_context(viewport={"width": 800, "height": 1100})
+    printer.add_cookies(console.context.cookies())
+    sheet = printer.new_page()
+    sheet.goto(f"{server.url}/console/{console.url.rsplit('/', 1)[1]}/tables/cards")
+    expect(sheet.locator(".table-card")).to_have_count(3)
+    expect(sheet.locator(".table-card-code").first).to_have_text(f"{code}-1")
+    sheet.screenshot(path=str(SHOTS / "table-cards.png"), full_page=True)
+    # Printed, each card fills one A6 page (105 x 148 mm = 298 x 420 pt).
+    pdf = tmp_path / "cards.pdf"
+    sheet.pdf(path=str(pdf), prefer_css_page_size=True)
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
+    assert re.search(r"Pages:\s+3\n", info.stdout), info.stdout
+    size = re.search(r"Page size:\s+([\d.]+) x ([\d.]+) pts", info.stdout)
+    assert size, info.stdout
+    # A6 in points; Chromium rounds the page to whole CSS pixels (under 1 pt).
+    assert abs(float(size[1]) - 105 / 25.4 * 72) < 1 and abs(float(size[2]) - 148 / 25.4 * 72) < 1
