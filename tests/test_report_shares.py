@@ -19,7 +19,7 @@ from strategyroom.reports import exports
 from strategyroom.store.db import Database
 from strategyroom.store.models import ReportShare, utcnow
 from tests.conftest import csrf_of, open_session
-from tests.reportscript import PLAN, N, answered, script_session
+from tests.reportscript import LABELS, PLAN, TABLE_PLAN, N, answered, script_session, seated
 
 
 def make_share(console: TestClient, session_ids: list[str], days: str = "7") -> str:
@@ -76,10 +76,11 @@ def test_share_links_open_until_withdrawn_or_expired(
     assert page.headers["cache-control"] == "no-store"
     assert f'href="{link}/report.pdf"' in page.text and "Share this report" not in page.text
     report = officer.get(f"{link}/report.json").json()
-    assert report["participants"] == N
+    assert report["participants"] == N + 1  # the residents and a shared tablet
     assert officer.get(f"{link}/report.pdf").content.startswith(b"%PDF")
     csv_text = officer.get(f"{link}/report.csv").text
-    assert len(csv_text.strip().splitlines()) == 1 + sum(len(answered(q)) for q in PLAN)
+    answers = sum(len(answered(q)) for q in PLAN) + len(TABLE_PLAN)
+    assert len(csv_text.strip().splitlines()) == 1 + answers
     assert officer.get(f"{link}/report.xls").status_code == 404
 
     # The facilitator sees the link listed and withdraws it.
@@ -161,7 +162,7 @@ def test_several_sessions_side_by_side_and_in_total(console: TestClient) -> None
     response = console.get(f"/console/report.json?session={north['id']}&session={south['id']}")
     report = response.json()
     assert [s["title"] for s in report["sessions"]] == ["North", "South"]
-    assert report["participants"] == N + 5
+    assert report["participants"] == N + 5 + 2  # and a tablet in each session
     street = next(q for q in report["questions"] if q["id"] == "street")
     total = Counter(answered("street") + SOUTH["street"])
     assert [(o["option_id"], o["count"]) for o in street["result"]["options"]] == [
@@ -176,8 +177,30 @@ def test_several_sessions_side_by_side_and_in_total(console: TestClient) -> None
     old = next(q for q in report["questions"] if q["id"] == "before")["profiles"][0]["groups"][1]
     assert (old["respondents"], old["suppressed"]) == (8, False)
     assert old["result"]["mean"] == (sum(PLAN["before"][7:10]) + sum(SOUTH["before"])) / 8
+    # Tables side by side, named with their session; the table question totals
+    # one package per table over both sessions.
+    labels = [f"{title}: {label}" for title in ("North", "South") for label in LABELS]
+    assert [t["table"] for t in report["table_priorities"]] == labels
+    assert [g["group"] for g in street["tables"]] == labels
+    south_seats = seated(SOUTH)
+    assert [g["respondents"] for g in street["tables"][3:]] == [
+        len(south_seats[t]) for t in (1, 2, 3)
+    ]
+    table_q = next(q for q in report["questions"] if q["id"] == "table-measures")
+    chosen = Counter(o for p in [*TABLE_PLAN.values()] * 2 for o in p)
+    assert table_q["result"]["respondents"] == 4
+    assert [o["count"] for o in table_q["result"]["options"]] == [
+        chosen[k] for k in ("bus", "bike", "park")
+    ]
+    assert [s["result"]["respondents"] for s in table_q["sessions"]] == [2, 2]
+    assert [t["table"] for t in table_q["table_answers"]] == [
+        "North: 1",
+        "North: 2",
+        "South: 1",
+        "South: 2",
+    ]
     page = console.get(f"/console/report?session={north['id']}&session={south['id']}").text
-    assert "Side by side" in page and "South says hi" in page
+    assert "Side by side" in page and "South says hi" in page and "South: 3 · By the" in page
 
 
 def test_a_session_without_answers_has_a_report(console: TestClient) -> None:

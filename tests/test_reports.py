@@ -12,26 +12,32 @@ import statistics
 import subprocess
 from collections import Counter
 from dataclasses import replace
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 import pytest
-from sqlmodel import col, select
 from starlette.testclient import TestClient
 
 from strategyroom.config import ConfigError, Settings
 from strategyroom.i18n import format_percent
-from strategyroom.reports import data, exports, html
-from strategyroom.reports.model import build_report
+from strategyroom.reports import exports
 from strategyroom.reports.timing import time_report
-from strategyroom.store.db import Database
-from strategyroom.store.models import Participant
 from strategyroom.web.app import create_app
-from strategyroom.web.render import Renderer
 from tests.conftest import login
-from tests.reportscript import FORMULA, PLAN, SCRIPT, N, answered, script_session
+from tests.reportscript import (
+    FORMULA,
+    LABELS,
+    PLAN,
+    SCRIPT,
+    TABLE_PLAN,
+    WINDOW,
+    N,
+    answered,
+    script_session,
+    seat,
+    seated,
+)
 
 T_975_DF10 = 2.2281388519863867  # Student's t, 97.5 % quantile, 10 degrees of freedom
 
@@ -59,7 +65,8 @@ def by_id(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
 def test_json_figures_match_the_script(console: TestClient, session: dict[str, Any]) -> None:
     report = get_json(console, session["id"])
     assert exports.json_schema() == json.loads(exports.SCHEMA_FILE.read_text())
-    assert report["participants"] == N and report["deck"] == {
+    # The residents and table 1's shared tablet.
+    assert report["participants"] == N + 1 and report["deck"] == {
         "id": "report-test",
         "version": "1",
         "title": "Report test town",
@@ -102,19 +109,20 @@ def test_json_figures_match_the_script(console: TestClient, session: dict[str, A
     for order in orders:
         for place, option in enumerate(order):
             borda[option] += 2 - place
-    bike = 100 * sum("bike" in p for p in packages) / N
+    tables = Counter(o for p in TABLE_PLAN.values() for o in p)  # one package per table
     expected = sorted(
         [("measures", o, 100 * sum(o in p for p in packages) / N) for o in co2]
+        + [("table-measures", o, 100 * tables[o] / len(TABLE_PLAN)) for o in co2]
         + [("street", o, 100 * c / N) for o, c in counts.items()]
         + [("order", o, 100 * b / (2 * N)) for o, b in borda.items()]
         + [("split", o["option_id"], o["share"]) for o in budget],
         key=lambda m: -m[2],
     )
-    top = report["priorities"]["measures"][0]
+    top = report["priorities"]["measures"][0]  # both tables chose bike lanes
     assert (top["question_id"], top["option_id"], top["support"]) == (
-        "measures",
+        "table-measures",
         "bike",
-        pytest.approx(bike),
+        100.0,
     )
     assert [m["support"] for m in report["priorities"]["measures"]] == [
         pytest.approx(m[2]) for m in expected
@@ -149,7 +157,7 @@ def test_csv_has_one_row_per_answer_and_no_formulas(
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(response.text)))
     assert list(rows[0]) == list(exports.CSV_COLUMNS)
-    assert len(rows) == sum(len(answered(q)) for q in PLAN)
+    assert len(rows) == sum(len(answered(q)) for q in PLAN) + len(TABLE_PLAN)
     for row in rows:
         assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in row.values())
     comments = [r["value"] for r in rows if r["question_id"] == "comment"]
@@ -166,7 +174,9 @@ def test_csv_has_one_row_per_answer_and_no_formulas(
     assert (first["participant"], first["value"]) == ("p1", ";".join(PLAN["measures"][0]))
     orders = [r["value"] for r in rows if r["question_id"] == "order"]
     assert orders == [">".join(o) for o in answered("order")]
-    assert {r["participant"] for r in rows} == {f"p{i}" for i in range(1, N + 1)}
+    assert {r["participant"] for r in rows if r["scope"] == "individual"} == {
+        f"p{i}" for i in range(1, N + 1)
+    }
     assert {r["session_title"] for r in rows} == {"North & <Centre>"}
     splits = [json.loads(r["value_json"]) for r in rows if r["question_id"] == "split"]
     assert splits == answered("split")
@@ -220,70 +230,95 @@ def test_pdf_is_a4_with_the_council_and_turns_into_pages(
     assert len(pages) == 2 and all(p.read_bytes().startswith(b"\x89PNG") for p in pages)
 
 
-def test_tables_from_the_mapping_input(
-    settings: Settings, console: TestClient, session: dict[str, Any]
-) -> None:
-    """Per-table figures from the plain inputs the tables feature will provide."""
-    db = Database(settings.effective_database_url)
-    try:
-        ids = db.call(
-            lambda s: list(
-                s.exec(select(Participant.id).order_by(col(Participant.joined_at))).all()
-            )
-        )
-        tables = {pid: f"Table {1 + i // 4}" for i, pid in enumerate(ids)}
-        inputs = data.TableInputs(
-            tables=tables,
-            names=["Table 1", "Table 2", "Table 3", "Table 4"],
-            answers=[data.TableAnswer("Table 1", "measures", ["bus", "bike"])],
-        )
-        sessions = db.call(
-            lambda s: data.load_sessions(s, [session["id"]], {session["id"]: inputs})
-        )
-    finally:
-        db.dispose()
-    report = build_report(sessions, "en", "Council", datetime.now(UTC))
-    street = next(q for q in report.questions if q.id == "street")
-    assert [g.group for g in street.tables] == ["Table 1", "Table 2", "Table 3", "Table 4"]
-    for group, members in zip(street.tables, range(3), strict=False):
-        values = PLAN["street"][4 * members : 4 * members + 4]
-        counts = Counter(values)
-        entropy = -sum(c / 4 * math.log(c / 4) for c in counts.values())
-        assert group.respondents == 4
-        assert group.agreement == pytest.approx(1 - entropy / math.log(3), abs=1e-12)
-    assert street.tables[3].respondents == 0 and street.tables[3].agreement is None
-    measures = next(q for q in report.questions if q.id == "measures")
-    assert measures.table_answers[0].impact is not None
-    assert measures.table_answers[0].impact.progress == 0.5  # bus 300 + bike 200 of 1000
-    table_one = measures.tables[0].impact
-    assert table_one is not None and table_one.totals[0].total == pytest.approx(
-        sum(
-            300 * ("bus" in p) + 200 * ("bike" in p) + 100 * ("park" in p)
-            for p in PLAN["measures"][:4]
-        )
-        / 4
-    )
-    assert [tp.table for tp in report.table_priorities] == [
-        "Table 1",
-        "Table 2",
-        "Table 3",
-        "Table 4",
+def entropy_agreement(values: list[str], options: int) -> float:
+    counts = Counter(values)
+    n = len(values)
+    return 1 - -sum(c / n * math.log(c / n) for c in counts.values()) / math.log(options)
+
+
+def totals(answer: dict[str, Any]) -> list[float]:
+    return [x["total"] for x in answer["impact"]["totals"]]
+
+
+def test_tables_figures_match_the_script(console: TestClient, session: dict[str, Any]) -> None:
+    """The three tables the script made: each table's figures from its members,
+    the tables' own packages (one answer per submitting table) with their impact,
+    in JSON, CSV and HTML."""
+    report = get_json(console, session["id"])
+    questions = by_id(report)
+    assert report["sessions"][0]["tables"] == LABELS
+    seats = seated()
+    street = questions["street"]["tables"]
+    assert [g["group"] for g in street] == LABELS
+    for group, table in zip(street, (1, 2, 3), strict=True):
+        values = [PLAN["street"][i] for i in seats[table]]
+        assert group["respondents"] == len(values) == 4
+        assert [o["count"] for o in group["result"]["options"]] == [
+            values.count(k) for k in ("main", "church", "none")
+        ]
+        assert group["agreement"] == pytest.approx(entropy_agreement(values, 3), abs=1e-12)
+    for group, table in zip(questions["measures"]["tables"], (1, 2, 3), strict=True):
+        packages = [PLAN["measures"][i] for i in seats[table]]
+        mean_co2 = sum(
+            300 * ("bus" in p) + 200 * ("bike" in p) + 100 * ("park" in p) for p in packages
+        ) / len(packages)
+        assert group["impact"]["totals"][0]["total"] == pytest.approx(mean_co2)
+        assert group["impact"]["progress"] == pytest.approx(mean_co2 / 1000)
+
+    # The table question counts one answer per table that submitted (table 3 only drafted).
+    table_q = questions["table-measures"]
+    assert table_q["scope"] == "table" and table_q["sessions"][0]["frozen"]
+    chosen = Counter(o for p in TABLE_PLAN.values() for o in p)
+    assert table_q["result"]["respondents"] == len(TABLE_PLAN) == 2
+    assert [(o["option_id"], o["count"], o["percent"]) for o in table_q["result"]["options"]] == [
+        (k, chosen[k], 100 * chosen[k] / 2) for k in ("bus", "bike", "park")
     ]
-    csv_rows = list(csv.DictReader(io.StringIO(exports.to_csv(sessions))))
-    assert {r["table"] for r in csv_rows if r["scope"] == "individual"} == {
-        "Table 1",
-        "Table 2",
-        "Table 3",
-    }
-    assert [r["value"] for r in csv_rows if r["scope"] == "table"] == ["bus;bike"]
-    jsonschema.validate(
-        json.loads(exports.to_json(report)), json.loads(exports.SCHEMA_FILE.read_text())
+    # Agreement between the tables: bus and park split them (0), bike unites them (1).
+    assert table_q["agreement"] == pytest.approx(1 / 3)
+    assert table_q["profiles"] == [] and table_q["comments"] == []
+    assert [(g["group"], g["respondents"]) for g in table_q["tables"]] == list(
+        zip(LABELS, (1, 1, 0), strict=True)
     )
-    page = html.render_report(Renderer(), report, sessions[0].deck, logo=None, downloads={})
-    assert page.count("<caption>Per table</caption>") == len(report.questions)
-    assert "<caption>Table answers</caption>" in page and "More buses, Bike lanes" in page
-    assert "Each table's top measures" in page
-    assert f"{format_percent(50.0, 'en')} of the target" in page
+    co2 = {"bus": 300, "bike": 200, "park": 100}
+    cost = {"bus": 4, "bike": 2, "park": 6}
+    assert [
+        (t["table"], t["value"], t["impact"]["progress"], totals(t))
+        for t in table_q["table_answers"]
+    ] == [
+        (
+            str(n),
+            p,
+            pytest.approx(sum(co2[o] for o in p) / 1000),
+            [sum(co2[o] for o in p), sum(cost[o] for o in p)],
+        )
+        for n, p in TABLE_PLAN.items()
+    ]
+    mean_co2 = sum(sum(co2[o] for o in p) for p in TABLE_PLAN.values()) / 2
+    assert table_q["impact"]["progress"] == pytest.approx(mean_co2 / 1000)
+    # Each table's top measures include its own package (table 1: buses and bikes, all support).
+    assert [t["table"] for t in report["table_priorities"]] == LABELS
+    one = report["table_priorities"][0]["priorities"]["measures"]
+    own = {m["option_id"]: m["support"] for m in one if m["question_id"] == "table-measures"}
+    assert own == {"bus": 100.0, "bike": 100.0, "park": 0.0}
+
+    rows = list(
+        csv.DictReader(
+            io.StringIO(console.get(f"/console/report.csv?session={session['id']}").text)
+        )
+    )
+    for row in (r for r in rows if r["scope"] == "individual"):
+        table = seat(int(row["participant"][1:]) - 1, N)
+        assert (row["table"], row["table_name"]) == (str(table), WINDOW if table == 3 else "")
+    assert [(r["table"], r["participant"], r["value"]) for r in rows if r["scope"] == "table"] == [
+        (str(n), "", ";".join(p)) for n, p in TABLE_PLAN.items()
+    ]
+
+    page = console.get(f"/console/report?session={session['id']}").text
+    # Every question has a per-table section but the table question (its answers instead).
+    assert page.count("<caption>Per table</caption>") == len(questions) - 1
+    assert "<caption>Table answers</caption>" in page and "Bike lanes, Park and ride" in page
+    assert f"3 · {WINDOW}" in page and "Each table's top measures" in page
+    assert format_percent(50.0, "en") == "50%" and "50% of the target" in page  # table 1
 
 
 def test_timing_reads_every_answer(settings: Settings, session: dict[str, Any]) -> None:

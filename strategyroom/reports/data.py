@@ -2,15 +2,17 @@
 never one per participant or per question, so a session of 5,000 people reads
 in well under a second.
 
-Tables live in the tables feature's storage; a report takes them as plain
-inputs (:class:`TableInputs`), so the figures can be computed and tested
-without it. ``load_table_inputs`` is the one place that reads them.
+Tables live in the tables feature's storage (room_table, Participant.table_number,
+table_answer); a report takes them as plain inputs (:class:`TableInputs`), so
+the figures can be computed and tested without it. ``load_table_inputs`` is the
+one place that reads them: three queries per session.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, NamedTuple
 
 from sqlmodel import Session, col, select
@@ -18,24 +20,39 @@ from sqlmodel import Session, col, select
 from strategyroom.aggregate import ParticipantAnswer
 from strategyroom.decks import Deck
 from strategyroom.live.errors import N_, InvalidMessage, NotFound
-from strategyroom.store.models import Answer, Participant, QuestionRun, RoomSession
+from strategyroom.store.models import (
+    Answer,
+    Participant,
+    QuestionRun,
+    RoomSession,
+    RoomTable,
+)
+from strategyroom.store.models import TableAnswer as TableAnswerRow
+
+
+def table_label(number: int, name: str = "") -> str:
+    """How a report names a table, in every language: its number, then its name
+    if it has one ("3 · By the window"), as the join page and table cards do."""
+    return f"{number} · {name}" if name else str(number)
 
 
 class TableAnswer(NamedTuple):
-    """One table's agreed answer to a table-scoped question."""
+    """One table's submitted answer to a table-scoped question."""
 
-    table: str  # the table's name
+    table: str  # the table's label (table_label)
     question_id: str
     value: Any  # a normalised answer value, as for a participant
+    submitted_at: datetime | None = None
 
 
 @dataclass(frozen=True)
 class TableInputs:
     """Which table each participant sat at, and the tables' own answers."""
 
-    tables: Mapping[str, str] = field(default_factory=dict)  # participant id -> table name
+    tables: Mapping[str, str] = field(default_factory=dict)  # participant id -> table label
     names: Sequence[str] = ()  # every table, in the session's order (also tables nobody joined)
-    answers: Sequence[TableAnswer] = ()
+    answers: Sequence[TableAnswer] = ()  # in table order, as the live results count them
+    numbers: Mapping[str, int] = field(default_factory=dict)  # table label -> its number
 
 
 @dataclass(frozen=True)
@@ -52,12 +69,40 @@ class SessionData:
 
 
 def load_table_inputs(db: Session, session_id: str) -> TableInputs:
-    """The session's tables. This branch has no table storage yet: the tables
-    feature wires its rows (room_table, Participant.table_id, table answers) in
-    here; until then every session has no tables and the report leaves the
-    per-table sections out."""
-    del db, session_id
-    return TableInputs()
+    """The session's tables, who sat at each (the table a device is at when the
+    report is made) and the tables' submitted answers: one answer per table,
+    ordered by table number like ``drafts.answer_rows``, which the live results
+    count. Drafts never submitted are not answers."""
+    tables = db.exec(
+        select(RoomTable.number, RoomTable.name)
+        .where(RoomTable.session_id == session_id)
+        .order_by(col(RoomTable.number))
+    ).all()
+    labels = {number: table_label(number, name) for number, name in tables}
+    seated = db.exec(
+        select(Participant.id, Participant.table_number).where(
+            Participant.session_id == session_id, col(Participant.table_number).is_not(None)
+        )
+    ).all()
+    answers = db.exec(
+        select(
+            TableAnswerRow.table_number,
+            TableAnswerRow.question_id,
+            TableAnswerRow.value,
+            TableAnswerRow.submitted_at,
+        )
+        .where(TableAnswerRow.session_id == session_id)
+        .order_by(col(TableAnswerRow.question_id), col(TableAnswerRow.table_number))
+    ).all()
+    return TableInputs(
+        tables={pid: labels[n] for pid, n in seated if n in labels},
+        names=list(labels.values()),
+        answers=[
+            TableAnswer(labels.get(n, table_label(n)), qid, value, at)
+            for n, qid, value, at in answers
+        ],
+        numbers={label: number for number, label in labels.items()},
+    )
 
 
 def load_session(db: Session, session_id: str, tables: TableInputs | None = None) -> SessionData:

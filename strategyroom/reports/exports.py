@@ -30,6 +30,7 @@ CSV_COLUMNS = (
     "scope",
     "participant",
     "table",
+    "table_name",
     "answered_at",
     "value",
     "value_json",
@@ -54,6 +55,15 @@ def value_text(value: Any) -> str:
     return str(value)
 
 
+def _table_cells(data: SessionData, label: str | None) -> list[str]:
+    """The table's number and name (empty when the answer was given at no table)."""
+    if label is None:
+        return ["", ""]
+    number = data.tables.numbers.get(label)
+    name = label.split(" · ", 1)[1] if " · " in label else ""
+    return [str(number) if number is not None else label, name]
+
+
 def _csv_rows(sessions: Sequence[SessionData]) -> list[list[str]]:
     rows: list[list[str]] = []
     for s in sessions:
@@ -72,7 +82,7 @@ def _csv_rows(sessions: Sequence[SessionData]) -> list[list[str]]:
                         kind,
                         "individual",
                         f"p{s.numbers.get(a.participant_id, 0)}",
-                        s.tables.tables.get(a.participant_id, ""),
+                        *_table_cells(s, s.tables.tables.get(a.participant_id)),
                         a.answered_at.isoformat(),
                         value,
                         json.dumps(a.value, ensure_ascii=False),
@@ -86,8 +96,8 @@ def _csv_rows(sessions: Sequence[SessionData]) -> list[list[str]]:
                             kind,
                             "table",
                             "",
-                            t.table,
-                            "",
+                            *_table_cells(s, t.table),
+                            t.submitted_at.isoformat() if t.submitted_at else "",
                             value_text(t.value),
                             json.dumps(t.value, ensure_ascii=False),
                         ]

@@ -156,9 +156,19 @@ def impact_text(deck: Deck, impact: Impact, f: Formatter) -> list[str]:
 
 
 def group_table(
-    question: QuestionReport, groups: list[GroupFigures], caption: str, f: Formatter, deck: Deck
+    question: QuestionReport,
+    groups: list[GroupFigures],
+    caption: str,
+    f: Formatter,
+    deck: Deck,
+    group_head: str | None = None,
 ) -> Table:
-    head = [f._(N_("Group")), f._(N_("Respondents")), f._(N_("Agreement")), f._(N_("Result"))]
+    head = [
+        group_head or f._(N_("Group")),
+        f._(N_("Respondents")),
+        f._(N_("Agreement")),
+        f._(N_("Result")),
+    ]
     if question.impact is not None:
         head.append(f._(N_("Impact")))
     rows = []
@@ -202,8 +212,10 @@ def question_view(deck: Deck, index: int, question: QuestionReport, f: Formatter
             for s in question.sessions
         ]
         view.extra.append(Table(f._(N_("Side by side")), head, rows))
-    if question.tables:
-        view.extra.append(group_table(question, question.tables, f._(N_("Per table")), f, deck))
+    if question.tables and question.scope != "table":  # a table question: its answers below
+        view.extra.append(
+            group_table(question, question.tables, f._(N_("Per table")), f, deck, f._(N_("Table")))
+        )
     if question.table_answers:
         labels = labels_of(question)
         rows = [

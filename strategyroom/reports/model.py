@@ -95,6 +95,7 @@ class ProfileBreakdown(_Model):
 class QuestionReport(_Model):
     id: str
     type: str
+    scope: Literal["individual", "table"]  # table: each table's one agreed answer counts
     card_id: str
     card_title: str
     scenario: str | None
@@ -161,9 +162,22 @@ def _rows(answers: Sequence[ParticipantAnswer]) -> list[AnswerRow]:
     return [AnswerRow(a.value, a.answered_at) for a in answers]
 
 
+def _answers(question: Question, data: SessionData) -> list[ParticipantAnswer]:
+    """The answers a question's results count: each participant's, or for a table
+    question each table's submitted answer (the table's label in place of a
+    participant), as the live results count them (live/rows.py)."""
+    if question.scope != "table":
+        return data.answers.get(question.id, [])
+    return [
+        ParticipantAnswer(t.table, t.value, t.submitted_at or data.room.created_at)
+        for t in data.tables.answers
+        if t.question_id == question.id
+    ]
+
+
 def _session_figures(deck: Deck, question: Question, data: SessionData) -> SessionFigures:
     run = data.runs.get(question.id)
-    answers = data.answers.get(question.id, [])
+    answers = _answers(question, data)
     frozen = run is not None and run.frozen_results is not None
     result = (
         result_from_dict(run.frozen_results)  # type: ignore[union-attr,arg-type]
@@ -188,14 +202,20 @@ def _table_name(data: SessionData, name: str, several: bool) -> str:
 def _tables(
     deck: Deck, question: Question, sessions: Sequence[SessionData]
 ) -> tuple[list[GroupFigures], list[TableAnswerFigures]]:
-    """Each table's figures and each table's own answer (several sessions: the
-    table names carry the session's title)."""
+    """Each table's figures (its members' answers, or for a table question its own
+    answer) and each table's own answer (several sessions: the table names carry
+    the session's title)."""
     several = len(sessions) > 1
     tables: list[GroupFigures] = []
     table_answers: list[TableAnswerFigures] = []
     for s in sessions:
-        answers = s.answers.get(question.id, [])
-        for g in by_group(deck, question, answers, s.tables.tables, s.tables.names):
+        answers = _answers(question, s)
+        seats = (
+            {name: name for name in s.tables.names}
+            if question.scope == "table"
+            else s.tables.tables
+        )
+        for g in by_group(deck, question, answers, seats, s.tables.names):
             tables.append(g.model_copy(update={"group": _table_name(s, g.group, several)}))
         table_answers += [
             TableAnswerFigures(
@@ -216,7 +236,11 @@ def _profiles(
     answers: Sequence[ParticipantAnswer],
 ) -> list[ProfileBreakdown]:
     """The question broken down by every profile question (not for text or profiles)."""
-    if isinstance(question, FreeText) or getattr(question, "profile", False):
+    if (
+        isinstance(question, FreeText)
+        or getattr(question, "profile", False)
+        or question.scope == "table"
+    ):
         return []
     breakdowns = []
     for profile in deck.questions():
@@ -235,7 +259,7 @@ def _question_report(
     assert question is not None
     several = len(sessions) > 1
     per_session = [_session_figures(deck, question, s) for s in sessions]
-    answers = [a for s in sessions for a in s.answers.get(question.id, [])]
+    answers = [a for s in sessions for a in _answers(question, s)]
     values = [a.value for a in answers]
     tables, table_answers = _tables(deck, question, sessions)
     profiles = _profiles(deck, question, sessions, answers)
@@ -243,6 +267,7 @@ def _question_report(
     return QuestionReport(
         id=question.id,
         type=question.type.value,
+        scope=question.scope,
         card_id=card.id,
         card_title=deck.text(card.title, language),
         scenario=card.scenario,
