@@ -1,5 +1,8 @@
 """Make the README's example report: an evening of the sample deck with made-up
-answers from 40 residents at 5 tables, as a PDF, and its first pages as PNG.
+answers from 40 residents at 5 tables (each with a shared tablet that submits
+the table's answers to table questions), stored as the live session stores them
+and read back by the report as for any session, as a PDF, and its first pages
+as PNG.
 
     python scripts/report_example.py [--pages 3] [--out docs/report]
 
@@ -32,16 +35,20 @@ from strategyroom.store import migrate
 from strategyroom.store.db import Database
 from strategyroom.store.models import (
     Answer,
+    DeviceKind,
     Facilitator,
     Participant,
     QuestionRun,
     QuestionState,
     RoomSession,
+    RoomTable,
     SessionStatus,
+    TableAnswer,
 )
 from strategyroom.web.render import Renderer
 
 PEOPLE, TABLES = 40, 5
+TABLE_NAMES = {5: "Library corner"}  # the others are numbered only
 START = datetime(2026, 3, 12, 18, 0, tzinfo=UTC)
 COMMENTS = [
     "More buses in the evening, please.",
@@ -85,56 +92,93 @@ def random_answer(question: Question, rnd: random.Random, person: int) -> Any:
     raise RuntimeError(f"no answer fits {question.id}")
 
 
-def make_session(db: Database, deck: Deck, seed: int) -> tuple[str, data.TableInputs]:
+def _people(deck: Deck, ids: list[str], tablets: list[str]) -> list[Any]:
+    """The session, its tables, the residents (seated in turn) and the tablets."""
+    rows: list[Any] = [
+        RoomSession(
+            id="example",
+            join_code="EXAMPL",
+            title="Northside, 12 March",
+            deck_id=deck.id,
+            deck_version=deck.version,
+            deck=deck.model_dump(mode="json"),
+            status=SessionStatus.ENDED,
+            epoch="example",
+            created_by=1,
+            created_at=START,
+        )
+    ]
+    rows += [
+        RoomTable(session_id="example", number=t, name=TABLE_NAMES.get(t, ""))
+        for t in range(1, TABLES + 1)
+    ]
+    for i, pid in enumerate([*ids, *tablets]):
+        tablet = i >= len(ids)
+        rows.append(
+            Participant(
+                id=pid,
+                session_id="example",
+                token_hash=pid,
+                language="en",
+                joined_at=START + timedelta(seconds=i),
+                number=i + 1,
+                device=DeviceKind.TABLET if tablet else DeviceKind.PHONE,
+                table_number=1 + (i - len(ids) if tablet else i % TABLES),
+            )
+        )
+    return rows
+
+
+def _answers(
+    question: Question, n: int, ids: list[str], tablets: list[str], rnd: random.Random
+) -> list[Any]:
+    """Every resident's answer, or for a table question each table's (its tablet submits)."""
+    if question.scope == "table":
+        return [
+            TableAnswer(
+                session_id="example",
+                question_id=question.id,
+                table_number=t + 1,
+                value=random_answer(question, rnd, t),
+                revision=1,
+                submission_id=f"{n}-{t}",
+                submitted_by=tablet,
+                submitted_at=START + timedelta(minutes=8 + 4 * n, seconds=t),
+            )
+            for t, tablet in enumerate(tablets)
+        ]
+    return [
+        Answer(
+            session_id="example",
+            question_id=question.id,
+            participant_id=pid,
+            value=random_answer(question, rnd, i),
+            client_answer_id=f"{n}-{i}",
+            answered_at=START + timedelta(minutes=5 + 4 * n, seconds=i),
+        )
+        for i, pid in enumerate(ids)
+    ]
+
+
+def make_session(db: Database, deck: Deck, seed: int) -> str:
     rnd = random.Random(seed)  # noqa: S311 (made-up answers, not secrets)
-    ids = [uuid.UUID(int=rnd.getrandbits(128)).hex for _ in range(PEOPLE)]
-    tables = {pid: f"Table {1 + i % TABLES}" for i, pid in enumerate(ids)}
+    ids = [uuid.UUID(int=rnd.getrandbits(128)).hex for _ in range(PEOPLE + TABLES)]
+    residents, tablets = ids[:PEOPLE], ids[PEOPLE:]
 
     def write(s: Any) -> None:
         s.add(Facilitator(id=1, username="example", password_hash="-"))  # noqa: S106 (nobody logs in)
         s.flush()
-        s.add(
-            RoomSession(
-                id="example",
-                join_code="EXAMPL",
-                title="Northside, 12 March",
-                deck_id=deck.id,
-                deck_version=deck.version,
-                deck=deck.model_dump(mode="json"),
-                status=SessionStatus.ENDED,
-                epoch="example",
-                created_by=1,
-                created_at=START,
-            )
-        )
-        s.flush()
-        for i, pid in enumerate(ids):
-            s.add(
-                Participant(
-                    id=pid,
-                    session_id="example",
-                    token_hash=pid,
-                    language="en",
-                    joined_at=START + timedelta(seconds=i),
-                )
-            )
-        s.flush()
+        for row in _people(deck, residents, tablets):
+            s.add(row)
+            s.flush()
         for n, question in enumerate(deck.questions()):
-            rows = []
-            for i, pid in enumerate(ids):
-                at = START + timedelta(minutes=5 + 4 * n, seconds=i)
-                value = random_answer(question, rnd, i)
-                s.add(
-                    Answer(
-                        session_id="example",
-                        question_id=question.id,
-                        participant_id=pid,
-                        value=value,
-                        client_answer_id=f"{n}-{i}",
-                        answered_at=at,
-                    )
-                )
-                rows.append(AnswerRow(value, at))
+            answers = _answers(question, n, residents, tablets, rnd)
+            s.add_all(answers)
+            # Frozen at close from the rows the live results count (live/rows.py).
+            rows = [
+                AnswerRow(a.value, getattr(a, "answered_at", None) or a.submitted_at)
+                for a in answers
+            ]
             s.add(
                 QuestionRun(
                     session_id="example",
@@ -147,13 +191,7 @@ def make_session(db: Database, deck: Deck, seed: int) -> tuple[str, data.TableIn
         s.commit()
 
     db.call(write, write=True)
-    package = deck.question("centre-measures")
-    table_answers = [
-        data.TableAnswer(f"Table {t}", package.id, random_answer(package, rnd, t))
-        for t in range(1, TABLES + 1)
-    ]
-    names = [f"Table {t}" for t in range(1, TABLES + 1)]
-    return "example", data.TableInputs(tables=tables, names=names, answers=table_answers)
+    return "example"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -174,8 +212,8 @@ def main(argv: list[str] | None = None) -> int:
         migrate.upgrade(url)
         db = Database(url)
         try:
-            session_id, inputs = make_session(db, deck, args.seed)
-            sessions = db.call(lambda s: data.load_sessions(s, [session_id], {session_id: inputs}))
+            session_id = make_session(db, deck, args.seed)
+            sessions = db.call(lambda s: data.load_sessions(s, [session_id]))
         finally:
             db.dispose()
         report = build_report(sessions, "en", "Example Municipality", START + timedelta(hours=3))

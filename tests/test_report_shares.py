@@ -76,7 +76,7 @@ def test_share_links_open_until_withdrawn_or_expired(
     assert page.headers["cache-control"] == "no-store"
     assert f'href="{link}/report.pdf"' in page.text and "Share this report" not in page.text
     report = officer.get(f"{link}/report.json").json()
-    assert report["participants"] == N + 1  # the residents and a shared tablet
+    assert report["participants"] == N
     assert officer.get(f"{link}/report.pdf").content.startswith(b"%PDF")
     csv_text = officer.get(f"{link}/report.csv").text
     answers = sum(len(answered(q)) for q in PLAN) + len(TABLE_PLAN)
@@ -162,7 +162,8 @@ def test_several_sessions_side_by_side_and_in_total(console: TestClient) -> None
     response = console.get(f"/console/report.json?session={north['id']}&session={south['id']}")
     report = response.json()
     assert [s["title"] for s in report["sessions"]] == ["North", "South"]
-    assert report["participants"] == N + 5 + 2  # and a tablet in each session
+    assert report["participants"] == N + 5
+    assert [s["tablets"] for s in report["sessions"]] == [1, 1]
     street = next(q for q in report["questions"] if q["id"] == "street")
     total = Counter(answered("street") + SOUTH["street"])
     assert [(o["option_id"], o["count"]) for o in street["result"]["options"]] == [

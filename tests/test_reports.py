@@ -65,8 +65,9 @@ def by_id(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
 def test_json_figures_match_the_script(console: TestClient, session: dict[str, Any]) -> None:
     report = get_json(console, session["id"])
     assert exports.json_schema() == json.loads(exports.SCHEMA_FILE.read_text())
-    # The residents and table 1's shared tablet.
-    assert report["participants"] == N + 1 and report["deck"] == {
+    # The residents; table 1's shared tablet is counted apart.
+    assert (report["sessions"][0]["participants"], report["sessions"][0]["tablets"]) == (N, 1)
+    assert report["participants"] == N and report["deck"] == {
         "id": "report-test",
         "version": "1",
         "title": "Report test town",

@@ -22,6 +22,7 @@ from strategyroom.decks import Deck
 from strategyroom.live.errors import N_, InvalidMessage, NotFound
 from strategyroom.store.models import (
     Answer,
+    DeviceKind,
     Participant,
     QuestionRun,
     RoomSession,
@@ -60,7 +61,8 @@ class SessionData:
     room: RoomSession
     deck: Deck
     runs: dict[str, QuestionRun]  # question id -> run (absent: never opened)
-    participants: int
+    participants: int  # residents' devices (phones)
+    tablets: int  # the tables' shared tablets: they answer for a table, never alone
     # participant id -> a number by joining order (1, 2, ...): what the exports show
     # instead of the stored id.
     numbers: dict[str, int]
@@ -114,7 +116,7 @@ def load_session(db: Session, session_id: str, tables: TableInputs | None = None
         for run in db.exec(select(QuestionRun).where(QuestionRun.session_id == session_id)).all()
     }
     joined = db.exec(
-        select(Participant.id)
+        select(Participant.id, Participant.device)
         .where(Participant.session_id == session_id)
         .order_by(col(Participant.joined_at), col(Participant.id))
     ).all()
@@ -132,8 +134,9 @@ def load_session(db: Session, session_id: str, tables: TableInputs | None = None
         room=room,
         deck=Deck.model_validate(room.deck),
         runs=runs,
-        participants=len(joined),
-        numbers={pid: number for number, pid in enumerate(joined, start=1)},
+        participants=sum(1 for _, device in joined if device != DeviceKind.TABLET),
+        tablets=sum(1 for _, device in joined if device == DeviceKind.TABLET),
+        numbers={pid: number for number, (pid, _) in enumerate(joined, start=1)},
         answers=answers,
         tables=tables if tables is not None else load_table_inputs(db, session_id),
     )

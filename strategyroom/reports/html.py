@@ -134,8 +134,14 @@ def _result_bars(question: QuestionReport, result: Result, f: Formatter) -> tupl
         ]
     else:
         return [], Table("", [], [])
-    caption = f._(N_("%(count)s respondents")) % {"count": result.respondents}
-    return bars, Table(caption, head, rows)
+    return bars, Table(respondents_text(question, result.respondents, f), head, rows)
+
+
+def respondents_text(question: QuestionReport, count: int, f: Formatter) -> str:
+    """How many answered: people, or for a table question the tables (one answer each)."""
+    if question.scope == "table":
+        return f._(N_("%(count)s tables answered")) % {"count": count}
+    return f._(N_("%(count)s respondents")) % {"count": count}
 
 
 def impact_text(deck: Deck, impact: Impact, f: Formatter) -> list[str]:
@@ -218,21 +224,13 @@ def question_view(deck: Deck, index: int, question: QuestionReport, f: Formatter
         )
     if question.table_answers:
         labels = labels_of(question)
-        rows = [
-            [
-                t.table,
-                _value_text(t.value, labels),
-                "; ".join(impact_text(deck, t.impact, f)) if t.impact else "–",
-            ]
-            for t in question.table_answers
-        ]
-        view.extra.append(
-            Table(
-                f._(N_("Table answers")),
-                [f._(N_("Table")), f._(N_("Answer")), f._(N_("Impact"))],
-                rows,
-            )
-        )
+        head = [f._(N_("Table")), f._(N_("Answer"))]
+        rows = [[t.table, _value_text(t.value, labels)] for t in question.table_answers]
+        if question.impact is not None:  # a package question: each table's impact meter
+            head.append(f._(N_("Impact")))
+            for row, t in zip(rows, question.table_answers, strict=True):
+                row.append("; ".join(impact_text(deck, t.impact, f)) if t.impact else "–")
+        view.extra.append(Table(f._(N_("Table answers")), head, rows))
     for breakdown in question.profiles:
         profile = deck.question(breakdown.profile_question)
         names = {o.id: deck.text(o.label, f.language) for o in profile.options}  # type: ignore[union-attr]

@@ -63,8 +63,9 @@ class SessionInfo(_Model):
     status: str  # lobby, running or ended
     created_at: datetime
     ended_at: datetime | None
-    participants: int  # devices that joined
-    tables: list[str]
+    participants: int  # residents' own devices that joined (not the tables' shared tablets)
+    tablets: int  # the tables' shared tablets
+    tables: list[str]  # the table labels, in number order
 
 
 class OptionLabel(_Model):
@@ -363,6 +364,7 @@ def build_report(
                 created_at=s.room.created_at,
                 ended_at=s.room.ended_at,
                 participants=s.participants,
+                tablets=s.tablets,
                 tables=list(s.tables.names),
             )
             for s in sessions
