@@ -17,12 +17,14 @@ from typing import Any
 
 import jsonschema
 import pytest
+from sqlalchemy import event
 from starlette.testclient import TestClient
 
 from strategyroom.config import ConfigError, Settings
 from strategyroom.i18n import format_percent
-from strategyroom.reports import exports
+from strategyroom.reports import data, exports
 from strategyroom.reports.timing import time_report
+from strategyroom.store.db import Database
 from strategyroom.web.app import create_app
 from tests.conftest import login
 from tests.reportscript import (
@@ -224,6 +226,8 @@ def test_pdf_is_a4_with_the_council_and_turns_into_pages(
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True)
     assert "Testby Kommune" in text.stdout and "No personal data." in text.stdout
     assert "<script>alert(1)</script>" in text.stdout  # shown as text, not run
+    assert "Table answers" in text.stdout and f"Table 3 · {WINDOW}" in text.stdout
+    assert "2 tables answered" in text.stdout
     subprocess.run(
         ["pdftoppm", "-r", "70", "-png", "-l", "2", str(pdf), str(tmp_path / "page")], check=True
     )
@@ -276,6 +280,9 @@ def test_tables_figures_match_the_script(console: TestClient, session: dict[str,
     ]
     # Agreement between the tables: bus and park split them (0), bike unites them (1).
     assert table_q["agreement"] == pytest.approx(1 / 3)
+    # The live console's results (API) and the report's are the same figures.
+    live = console.get(f"/api/sessions/{session['id']}").json()["questions"]["table-measures"]
+    assert (live["answers"], live["results"]) == (2, table_q["result"])
     assert table_q["profiles"] == [] and table_q["comments"] == []
     assert [(g["group"], g["respondents"]) for g in table_q["tables"]] == list(
         zip(LABELS, (1, 1, 0), strict=True)
@@ -320,6 +327,20 @@ def test_tables_figures_match_the_script(console: TestClient, session: dict[str,
     assert "<caption>Table answers</caption>" in page and "Bike lanes, Park and ride" in page
     assert f"3 · {WINDOW}" in page and "Each table's top measures" in page
     assert format_percent(50.0, "en") == "50%" and "50% of the target" in page  # table 1
+
+
+def test_a_session_reads_in_a_few_queries(settings: Settings, session: dict[str, Any]) -> None:
+    """However many participants and tables: the session, its runs, participants,
+    answers, tables, seats and table answers."""
+    db = Database(settings.effective_database_url)
+    statements: list[str] = []
+    event.listen(db.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    try:
+        sessions = db.call(lambda s: data.load_sessions(s, [session["id"]]))
+    finally:
+        db.dispose()
+    assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == 7
+    assert sessions[0].tables.numbers == dict(zip(LABELS, (1, 2, 3), strict=True))
 
 
 def test_timing_reads_every_answer(settings: Settings, session: dict[str, Any]) -> None:
