@@ -278,9 +278,10 @@ def _question_report(
             OptionLabel(id=o.id, label=deck.text(o.label, language)) for o in options_of(question)
         ],
         state="closed" if states == {"closed"} else "open" if "open" in states else "pending",
+        # One session: the room is that session (its figures are not computed twice).
         result=per_session[0].result if not several else aggregate(question, _rows(answers)),
-        agreement=agreement(question, values),
-        impact=package_impact(deck, question, values),
+        agreement=per_session[0].agreement if not several else agreement(question, values),
+        impact=per_session[0].impact if not several else package_impact(deck, question, values),
         sessions=per_session,
         tables=tables,
         table_answers=table_answers,
