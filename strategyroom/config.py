@@ -22,6 +22,15 @@ def _default_data_dir() -> Path:
     return Path(os.environ.get("STRATEGYROOM_DATA_DIR", "") or Path.cwd() / "strategyroom-data")
 
 
+# Limits read from the environment: variable -> (setting, type).
+_LIMITS: dict[str, tuple[str, type[int] | type[float]]] = {
+    "STRATEGYROOM_JOIN_ATTEMPTS_PER_MINUTE": ("join_attempts_per_minute", int),
+    "STRATEGYROOM_MAX_PARTICIPANTS": ("max_participants", int),
+    "STRATEGYROOM_SOCKET_MESSAGES_PER_SECOND": ("socket_messages_per_second", float),
+    "STRATEGYROOM_SOCKETS_PER_PARTICIPANT": ("sockets_per_participant", int),
+}
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path = field(default_factory=_default_data_dir)
@@ -35,6 +44,13 @@ class Settings:
     secure_cookies: bool = False
     # How long a dead worker's participants still count as connected (scale-out).
     presence_ttl: float = 30.0
+    # Limits (docs/security.md): failed join-code lookups per client address per
+    # minute, participants per session, messages per second per socket (with a
+    # burst allowance of five seconds' worth), open sockets per participant.
+    join_attempts_per_minute: int = 20
+    max_participants: int = 500
+    socket_messages_per_second: float = 5.0
+    sockets_per_participant: int = 3
 
     @property
     def effective_database_url(self) -> str:
@@ -75,6 +91,12 @@ class Settings:
                 values["presence_ttl"] = float(env["STRATEGYROOM_PRESENCE_TTL"])
             except ValueError:
                 raise ConfigError("STRATEGYROOM_PRESENCE_TTL must be a number of seconds") from None
+        for name, (attr, kind) in _LIMITS.items():
+            if env.get(name):
+                try:
+                    values[attr] = kind(env[name])
+                except ValueError:
+                    raise ConfigError(f"{name} must be a number") from None
         values.update(overrides or {})
         settings = cls(**values)  # type: ignore[arg-type]
         settings.check()

@@ -23,7 +23,7 @@ def read(name: str) -> str:
 
 def test_every_setting_is_documented() -> None:
     source = Path(config.__file__).read_text()
-    names = set(re.findall(r'env\.get\("([A-Z_]+)"\)', source))
+    names = set(re.findall(r'env\.get\("([A-Z_]+)"\)', source)) | set(config._LIMITS)
     assert {"DATABASE_URL", "REDIS_URL", "STRATEGYROOM_PUBLIC_URL"} <= names
     documented = read("configuration.md")
     assert [n for n in sorted(names) if f"`{n}`" not in documented] == []

@@ -58,3 +58,15 @@ class InvalidMessage(SessionError):
 class NotJoined(SessionError):
     code = "not_joined"
     status = 401
+
+
+class RateLimited(SessionError):
+    """Too many attempts, messages or connections from one client."""
+
+    code = "rate_limited"
+    status = 429
+
+
+class SessionFull(SessionError):
+    code = "session_full"
+    status = 409

@@ -13,8 +13,9 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from sqlalchemy import Table
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, SQLModel, col, func, select
 
 from strategyroom.aggregate import Result, aggregate, result_from_dict
 from strategyroom.broker import Broker
@@ -23,7 +24,7 @@ from strategyroom.decks.answers import parse_answer
 from strategyroom.live import answers, participants
 from strategyroom.live import state as machine
 from strategyroom.live.codes import new_join_code, normalize_join_code
-from strategyroom.live.errors import N_, NotFound
+from strategyroom.live.errors import N_, NotFound, SessionFull
 from strategyroom.live.events import (
     CardShown,
     Envelope,
@@ -271,10 +272,39 @@ class SessionService:
                 room.ended_at = utcnow()
         db.add(room)
 
+    async def delete(self, session_id: str) -> None:
+        """Delete a session and every row that belongs to it (docs/privacy.md).
+
+        Every table with a ``session_id`` column is emptied of the session's
+        rows, children first, so tables added later are covered too.
+        """
+
+        def remove(db: Session) -> None:
+            room = db.exec(
+                select(RoomSession).where(RoomSession.id == session_id).with_for_update()
+            ).one_or_none()
+            if room is None:
+                raise NotFound(N_("There is no such session."))
+            for table in session_tables():
+                db.execute(table.delete().where(table.c.session_id == session_id))
+            db.delete(room)
+            db.commit()
+
+        await self.db.run(remove, write=True)
+        self._decks.pop(session_id, None)
+        await self.broker.publish(channel(session_id), signal("deleted", session_id))
+
     # -- participants ----------------------------------------------------------
 
-    async def join(self, room: RoomSession, language: str) -> tuple[Participant, str]:
+    async def join(
+        self, room: RoomSession, language: str, limit: int | None = None
+    ) -> tuple[Participant, str]:
         def insert(db: Session) -> tuple[Participant, str]:
+            # Lock the session's row so concurrent joins cannot overshoot the limit.
+            db.exec(select(RoomSession).where(RoomSession.id == room.id).with_for_update()).one()
+            joined = db.exec(select(func.count()).where(Participant.session_id == room.id)).one()
+            if limit is not None and joined >= limit:
+                raise SessionFull(N_("This session is full (%(limit)s participants)."), limit=limit)
             participant, token = participants.join(db, room.id, language)
             db.commit()
             return participant, token
@@ -337,6 +367,15 @@ class SessionService:
                 channel(room.id), signal("tally", room.id, question=question_id)
             )
         return recorded
+
+
+def session_tables() -> list[Table]:
+    """Tables holding a session's rows, in an order that deletes children first."""
+    return [
+        table
+        for table in reversed(SQLModel.metadata.sorted_tables)
+        if "session_id" in table.c and table.name != RoomSession.__tablename__
+    ]
 
 
 def load_state(db: Session, session_id: str) -> LiveState:

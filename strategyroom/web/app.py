@@ -25,6 +25,7 @@ from strategyroom.store.db import Database
 from strategyroom.web import api, console, participant, projector, sockets
 from strategyroom.web.context import Services
 from strategyroom.web.errors import exception_handlers
+from strategyroom.web.limits import JoinGuard
 from strategyroom.web.presenter import HtmlJsonPresenter
 from strategyroom.web.render import Renderer
 
@@ -111,7 +112,8 @@ def create_app(settings: Settings | None = None, broker: Broker | None = None) -
         hub = Hub(broker, sessions, presence)
         renderer = Renderer()
         renderer.globals.update(council_name=settings.council_name)
-        app.state.services = Services(settings, db, broker, sessions, hub, renderer)
+        guard = JoinGuard(settings.join_attempts_per_minute)
+        app.state.services = Services(settings, db, broker, sessions, hub, renderer, guard)
         await hub.start(HtmlJsonPresenter(app.state.services))
         try:
             yield

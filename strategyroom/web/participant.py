@@ -12,6 +12,7 @@ from strategyroom.live.errors import N_, SessionEnded
 from strategyroom.store.models import SessionStatus
 from strategyroom.web import views
 from strategyroom.web.context import local_path, page, request_language, services
+from strategyroom.web.limits import find_session
 from strategyroom.web.security import check_csrf
 
 
@@ -34,7 +35,7 @@ async def find_code(request: Request) -> Response:
 
 async def join_page(request: Request) -> Response:
     svc = services(request)
-    room = await svc.sessions.by_code(request.path_params["code"])
+    room = await find_session(svc, request, request.path_params["code"])
     if _token(request, room.id) and await svc.sessions.participant(
         room.id, _token(request, room.id)
     ):
@@ -49,7 +50,7 @@ async def join(request: Request) -> Response:
     svc = services(request)
     form = await request.form()
     await check_csrf(request, form)
-    room = await svc.sessions.by_code(request.path_params["code"])
+    room = await find_session(svc, request, request.path_params["code"])
     if room.status is SessionStatus.ENDED:
         raise SessionEnded(N_("This session has ended. Thank you for taking part."))
     language = i18n.choose_language(
@@ -57,7 +58,7 @@ async def join(request: Request) -> Response:
     )
     existing = _token(request, room.id)
     if not (existing and await svc.sessions.participant(room.id, existing)):
-        _, token = await svc.sessions.join(room, language)
+        _, token = await svc.sessions.join(room, language, svc.settings.max_participants)
         request.session.setdefault("participants", {})[room.id] = token
         # Reassign so the session middleware sees the change to the nested dict.
         request.session["participants"] = dict(request.session["participants"])
@@ -67,7 +68,7 @@ async def join(request: Request) -> Response:
 
 async def live_page(request: Request) -> Response:
     svc = services(request)
-    room = await svc.sessions.by_code(request.path_params["code"])
+    room = await find_session(svc, request, request.path_params["code"])
     token = _token(request, room.id)
     participant = await svc.sessions.participant(room.id, token) if token else None
     if participant is None:
@@ -91,7 +92,7 @@ async def switch_language(request: Request) -> Response:
     request.session["lang"] = language
     code = normalize_join_code(str(form.get("code", "")))
     if code is not None:
-        room = await svc.sessions.by_code(code)
+        room = await find_session(svc, request, code)
         token = _token(request, room.id)
         participant = await svc.sessions.participant(room.id, token) if token else None
         if participant is not None:
