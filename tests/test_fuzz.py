@@ -10,7 +10,7 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from starlette.routing import Route
 from starlette.testclient import TestClient
@@ -116,6 +116,7 @@ def test_random_frames_and_posts_change_nothing(
         assert reply["type"] in ("error", "pong"), reply
 
     @settings_for_speed
+    @example(route=("POST", "/join/{code}"), fields={"csrf_token": "\x80"}, raw=None)
     @given(
         route=st.sampled_from(http_routes(console)),
         fields=form_fields,
