@@ -23,6 +23,15 @@ def _default_data_dir() -> Path:
     return Path(os.environ.get("STRATEGYROOM_DATA_DIR", "") or Path.cwd() / "strategyroom-data")
 
 
+# Limits read from the environment: variable -> (setting, type).
+_LIMITS: dict[str, tuple[str, type[int] | type[float]]] = {
+    "STRATEGYROOM_JOIN_ATTEMPTS_PER_MINUTE": ("join_attempts_per_minute", int),
+    "STRATEGYROOM_MAX_PARTICIPANTS": ("max_participants", int),
+    "STRATEGYROOM_SOCKET_MESSAGES_PER_SECOND": ("socket_messages_per_second", float),
+    "STRATEGYROOM_SOCKETS_PER_PARTICIPANT": ("sockets_per_participant", int),
+}
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path = field(default_factory=_default_data_dir)
@@ -42,6 +51,13 @@ class Settings:
     loop_lag_interval: float = 0.0
     # The room's time zone, for clock times shown to people ("changed at 19:42").
     timezone: str = "UTC"
+    # Limits (docs/security.md): failed join-code lookups per client address per
+    # minute, participants per session, messages per second per socket (with a
+    # burst allowance of five seconds' worth), open sockets per participant.
+    join_attempts_per_minute: int = 20
+    max_participants: int = 500
+    socket_messages_per_second: float = 5.0
+    sockets_per_participant: int = 3
 
     @property
     def effective_database_url(self) -> str:
@@ -93,6 +109,12 @@ class Settings:
                 ) from None
         if env.get("STRATEGYROOM_TIMEZONE"):
             values["timezone"] = env["STRATEGYROOM_TIMEZONE"]
+        for name, (attr, kind) in _LIMITS.items():
+            if env.get(name):
+                try:
+                    values[attr] = kind(env[name])
+                except ValueError:
+                    raise ConfigError(f"{name} must be a number") from None
         values.update(overrides or {})
         settings = cls(**values)  # type: ignore[arg-type]
         settings.check()

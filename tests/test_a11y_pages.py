@@ -40,6 +40,7 @@ STATIC_FILES = {
     "/static/app.css",
     "/static/vendor/htmx.min.js",
     "/static/vendor/htmx-ext-ws.min.js",
+    "/static/live-status.js",
 }
 
 
@@ -328,9 +329,16 @@ def test_the_participant_page_is_small_and_runs_only_htmx(
     gzipped = sum(len(gzip.compress(body, 6)) for body in loaded.values())
     print(f"participant first view: {total} bytes, {gzipped} bytes gzipped")
     assert total <= FIRST_VIEW_BUDGET_BYTES, total
-    # No script of our own: only the two vendored files, nothing inline.
+    # The two vendored files and the connection-status script (progressive
+    # enhancement, docs/reliability.md); nothing inline.
     scripts = page.evaluate("[...document.scripts].map(s => s.getAttribute('src') || 'inline')")
-    assert scripts == ["/static/vendor/htmx.min.js", "/static/vendor/htmx-ext-ws.min.js"]
+    assert sorted(scripts) == sorted(
+        [
+            "/static/vendor/htmx.min.js",
+            "/static/vendor/htmx-ext-ws.min.js",
+            "/static/live-status.js",
+        ]
+    )
     # Text can be zoomed: the viewport does not forbid it.
     viewport = page.locator("meta[name=viewport]").get_attribute("content")
     assert viewport == "width=device-width, initial-scale=1"

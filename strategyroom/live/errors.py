@@ -79,3 +79,15 @@ class StaleDraft(SessionError):
 class AlreadySubmitted(SessionError):
     code = "already_submitted"
     status = 409
+
+
+class RateLimited(SessionError):
+    """Too many attempts, messages or connections from one client."""
+
+    code = "rate_limited"
+    status = 429
+
+
+class SessionFull(SessionError):
+    code = "session_full"
+    status = 409

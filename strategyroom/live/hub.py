@@ -199,6 +199,13 @@ class Hub:
                 if client.extra.get("login") == login and client.close is not None:
                     await client.close()
 
+    async def _close_all(self, room: Room) -> None:
+        """The session was deleted: close its sockets (nothing is left to show)."""
+        for client in list(room.clients):
+            if client.close is not None:
+                with contextlib.suppress(Exception):
+                    await client.close()
+
     async def _room(self, session_id: str) -> Room:
         room = self.rooms.get(session_id)
         if room is not None:
@@ -239,6 +246,8 @@ class Hub:
                     self._mark_dirty(room)
                 elif kind == "resync":
                     await self._resync(room)
+                elif kind == "deleted":
+                    await self._close_all(room)
             except asyncio.CancelledError:
                 raise
             except Exception:

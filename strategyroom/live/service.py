@@ -13,8 +13,9 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import Table
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, SQLModel, col, func, select
 
 from strategyroom.aggregate import Result, aggregate, result_from_dict
 from strategyroom.broker import Broker
@@ -24,7 +25,7 @@ from strategyroom.live import answers, participants
 from strategyroom.live import state as machine
 from strategyroom.live.answers import PendingAnswer
 from strategyroom.live.codes import new_join_code, normalize_join_code
-from strategyroom.live.errors import N_, InvalidMessage, NotFound
+from strategyroom.live.errors import N_, InvalidMessage, NotFound, SessionFull
 from strategyroom.live.events import (
     CardShown,
     Envelope,
@@ -309,6 +310,28 @@ class SessionService:
         room.timer_ends_at = datetime.fromisoformat(ends_at) if ends_at else None
         room.timer_remaining = left
 
+    async def delete(self, session_id: str) -> None:
+        """Delete a session and every row that belongs to it (docs/privacy.md).
+
+        Every table with a ``session_id`` column is emptied of the session's
+        rows, children first, so tables added later are covered too.
+        """
+
+        def remove(db: Session) -> None:
+            room = db.exec(
+                select(RoomSession).where(RoomSession.id == session_id).with_for_update()
+            ).one_or_none()
+            if room is None:
+                raise NotFound(N_("There is no such session."))
+            for table in session_tables():
+                db.execute(table.delete().where(table.c.session_id == session_id))
+            db.delete(room)
+            db.commit()
+
+        await self.db.run(remove, write=True)
+        self._decks.pop(session_id, None)
+        await self.broker.publish(channel(session_id), signal("deleted", session_id))
+
     # -- participants ----------------------------------------------------------
 
     async def join(
@@ -317,6 +340,7 @@ class SessionService:
         language: str,
         table: int | None = None,
         device: DeviceKind = DeviceKind.PHONE,
+        limit: int | None = None,
     ) -> tuple[Participant, str]:
         """A new participant; with ``table``, seated there (a ``participant_moved``
         event, so every screen learns of it in order)."""
@@ -327,6 +351,11 @@ class SessionService:
             machine.require_table(state, table)
 
         def insert(db: Session) -> tuple[Participant, str]:
+            # Lock the session's row so concurrent joins cannot overshoot the limit.
+            db.exec(select(RoomSession).where(RoomSession.id == room.id).with_for_update()).one()
+            joined = db.exec(select(func.count()).where(Participant.session_id == room.id)).one()
+            if limit is not None and joined >= limit:
+                raise SessionFull(N_("This session is full (%(limit)s participants)."), limit=limit)
             participant, token = participants.join(db, room.id, language, device)
             db.commit()
             return participant, token
@@ -392,3 +421,12 @@ class SessionService:
             await self.broker.publish(
                 channel(session_id), signal("tally", session_id, question=question_id)
             )
+
+
+def session_tables() -> list[Table]:
+    """Tables holding a session's rows, in an order that deletes children first."""
+    return [
+        table
+        for table in reversed(SQLModel.metadata.sorted_tables)
+        if "session_id" in table.c and table.name != RoomSession.__tablename__
+    ]

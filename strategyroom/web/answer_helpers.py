@@ -18,13 +18,14 @@ from strategyroom.live.errors import N_, NotFound
 from strategyroom.store.models import RoomSession
 from strategyroom.web import views
 from strategyroom.web.context import request_language, services
+from strategyroom.web.limits import find_session
 from strategyroom.web.render import deck_text
 
 
 async def _question(request: Request) -> tuple[RoomSession, Deck, Question]:
     """The session (by the code in the path) and the question named by ``?question=``."""
     svc = services(request)
-    room = await svc.sessions.by_code(request.path_params["code"])
+    room = await find_session(svc, request, request.path_params["code"])
     deck = svc.sessions.deck(room)
     question_id = request.query_params.get("question", "")
     try:

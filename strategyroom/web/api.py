@@ -19,7 +19,8 @@ from strategyroom.live.tables import overview
 from strategyroom.store.models import DeviceKind, RoomSession, SessionStatus
 from strategyroom.web.console import available_decks, deck_by_file, perform
 from strategyroom.web.context import Services, services
-from strategyroom.web.security import LoginRequired, require_facilitator
+from strategyroom.web.limits import find_session
+from strategyroom.web.security import LoginRequired, check_csrf, require_facilitator
 from strategyroom.web.views import join_url, table_code, table_url
 
 MAX_BODY_BYTES = 64 * 1024
@@ -67,7 +68,7 @@ async def login(request: Request) -> Response:
         facilitator={"id": user.id, "name": user.username, "login": secrets.token_hex(8)},
         csrf=secrets.token_urlsafe(32),
     )
-    return JSONResponse({"username": user.username})
+    return JSONResponse({"username": user.username, "csrf_token": request.session["csrf"]})
 
 
 async def list_decks(request: Request) -> Response:
@@ -144,11 +145,21 @@ async def session_action(request: Request) -> Response:
     return JSONResponse({"state": state.to_dict()})
 
 
+async def delete_session(request: Request) -> Response:
+    """Delete a session and all its data; needs the CSRF token from login."""
+    require_facilitator(request)
+    await check_csrf(request)
+    svc = services(request)
+    room = await svc.sessions.get(request.path_params["session_id"])
+    await svc.sessions.delete(room.id)
+    return JSONResponse({"deleted": room.id})
+
+
 async def join(request: Request) -> Response:
     """Join as a participant without a browser: returns the token for the socket's hello."""
     svc = services(request)
     data = await _json_body(request)
-    room = await svc.sessions.by_code(str(data.get("code", "")))
+    room = await find_session(svc, request, str(data.get("code", "")))
     if room.status is SessionStatus.ENDED:
         raise SessionEnded(N_("This session has ended. Thank you for taking part."))
     language = i18n.choose_language(str(data.get("language", "")))
@@ -158,7 +169,9 @@ async def join(request: Request) -> Response:
     device = data.get("device", "phone")
     if device not in ("phone", "tablet"):
         raise InvalidMessage(N_("A device is a phone or the table's tablet."))
-    participant, token = await svc.sessions.join(room, language, table, DeviceKind(device))
+    participant, token = await svc.sessions.join(
+        room, language, table, DeviceKind(device), limit=svc.settings.max_participants
+    )
     return JSONResponse(
         {
             "session": room.id,
@@ -233,7 +246,8 @@ routes = [
     Route("/api/decks", list_decks),
     Route("/api/sessions", list_sessions, methods=["GET"]),
     Route("/api/sessions", create_session, methods=["POST"]),
-    Route("/api/sessions/{session_id}", session_detail),
+    Route("/api/sessions/{session_id}", session_detail, methods=["GET"]),
+    Route("/api/sessions/{session_id}", delete_session, methods=["DELETE"]),
     Route("/api/sessions/{session_id}/actions", session_action, methods=["POST"]),
     Route("/api/sessions/{session_id}/tables", session_tables),
     Route("/api/join", join, methods=["POST"]),

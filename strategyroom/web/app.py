@@ -26,6 +26,7 @@ from strategyroom.store.db import Database
 from strategyroom.web import answer_helpers, api, console, participant, projector, reports, sockets
 from strategyroom.web.context import Services
 from strategyroom.web.errors import exception_handlers
+from strategyroom.web.limits import JoinGuard
 from strategyroom.web.looplag import LoopLag
 from strategyroom.web.presenter import HtmlJsonPresenter
 from strategyroom.web.render import Renderer
@@ -120,7 +121,8 @@ def create_app(settings: Settings | None = None, broker: Broker | None = None) -
             council_name=settings.council_name,
             clock=lambda moment: moment.astimezone(zone).strftime("%H:%M"),
         )
-        app.state.services = Services(settings, db, broker, sessions, hub, renderer)
+        guard = JoinGuard(settings.join_attempts_per_minute)
+        app.state.services = Services(settings, db, broker, sessions, hub, renderer, guard)
         await hub.start(HtmlJsonPresenter(app.state.services))
         app.state.loop_lag = None
         if settings.loop_lag_interval > 0:

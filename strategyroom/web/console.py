@@ -12,6 +12,7 @@ from starlette.routing import Route
 
 from strategyroom import accounts, i18n
 from strategyroom.decks import Deck, DeckError, find_decks, load_deck
+from strategyroom.live.codes import normalize_join_code
 from strategyroom.live.errors import N_, InvalidMessage, NotFound
 from strategyroom.live.state import LiveState
 from strategyroom.web import views
@@ -227,6 +228,42 @@ async def table_cards(request: Request) -> Response:
     return page(request, "console/table_cards.html", room=room, cards=cards, deck=deck)
 
 
+async def delete_page(request: Request) -> Response:
+    """Ask before deleting: the facilitator types the join code to confirm."""
+    require_facilitator(request)
+    return await _delete_form(request, "")
+
+
+async def _delete_form(request: Request, error: str, status_code: int = 200) -> Response:
+    svc = services(request)
+    room = await svc.sessions.get(request.path_params["session_id"])
+    participants = await svc.sessions.participant_count(room.id)
+    return page(
+        request,
+        "console/delete.html",
+        status_code=status_code,
+        room=room,
+        participants=participants,
+        error=error,
+    )
+
+
+async def delete_session(request: Request) -> Response:
+    require_facilitator(request)
+    svc = services(request)
+    form = await request.form()
+    await check_csrf(request, form)
+    room = await svc.sessions.get(request.path_params["session_id"])
+    typed = normalize_join_code(str(form.get("confirm", "")))
+    if typed != room.join_code:
+        error = i18n.gettext(
+            request_language(request), N_("That is not this session's join code; nothing deleted.")
+        )
+        return await _delete_form(request, error, status_code=400)
+    await svc.sessions.delete(room.id)
+    return RedirectResponse("/console", status_code=303)
+
+
 routes = [
     Route("/login", login_page, methods=["GET"]),
     Route("/login", login, methods=["POST"]),
@@ -236,4 +273,6 @@ routes = [
     Route("/console/{session_id}", session_console),
     Route("/console/{session_id}/actions", session_action, methods=["POST"]),
     Route("/console/{session_id}/tables/cards", table_cards),
+    Route("/console/{session_id}/delete", delete_page, methods=["GET"]),
+    Route("/console/{session_id}/delete", delete_session, methods=["POST"]),
 ]

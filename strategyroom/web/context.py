@@ -15,6 +15,7 @@ from strategyroom.config import Settings
 from strategyroom.live.hub import Hub
 from strategyroom.live.service import SessionService
 from strategyroom.store.db import Database
+from strategyroom.web.limits import JoinGuard
 from strategyroom.web.render import Renderer
 from strategyroom.web.security import csrf_token, current_facilitator
 
@@ -29,6 +30,7 @@ class Services:
     sessions: SessionService
     hub: Hub
     renderer: Renderer
+    join_guard: JoinGuard
 
 
 def services(connection: HTTPConnection) -> Services:

@@ -15,6 +15,7 @@ from strategyroom.live.state import require_table
 from strategyroom.store.models import DeviceKind, RoomSession, SessionStatus
 from strategyroom.web import views
 from strategyroom.web.context import local_path, page, request_language, services
+from strategyroom.web.limits import find_session
 from strategyroom.web.security import check_csrf
 
 
@@ -58,7 +59,7 @@ async def _table_of(request: Request, room: RoomSession) -> int | None:
 
 async def join_page(request: Request) -> Response:
     svc = services(request)
-    room = await svc.sessions.by_code(request.path_params["code"])
+    room = await find_session(svc, request, request.path_params["code"])
     table = await _table_of(request, room)
     token = _token(request, room.id)
     known = await svc.sessions.participant(room.id, token) if token else None
@@ -90,7 +91,7 @@ async def join(request: Request) -> Response:
     svc = services(request)
     form = await request.form()
     await check_csrf(request, form)
-    room = await svc.sessions.by_code(request.path_params["code"])
+    room = await find_session(svc, request, request.path_params["code"])
     fixed = await _table_of(request, room)
     if room.status is SessionStatus.ENDED:
         raise SessionEnded(N_("This session has ended. Thank you for taking part."))
@@ -104,7 +105,9 @@ async def join(request: Request) -> Response:
         # Joined before choosing a table: the table's link seats the device now.
         await svc.sessions.tables.move(room.id, known.id, table, actor="participant")
     if known is None:
-        _, token = await svc.sessions.join(room, language, table, device)
+        _, token = await svc.sessions.join(
+            room, language, table, device, limit=svc.settings.max_participants
+        )
         request.session.setdefault("participants", {})[room.id] = token
         # Reassign so the session middleware sees the change to the nested dict.
         request.session["participants"] = dict(request.session["participants"])
@@ -114,7 +117,7 @@ async def join(request: Request) -> Response:
 
 async def live_page(request: Request) -> Response:
     svc = services(request)
-    room = await svc.sessions.by_code(request.path_params["code"])
+    room = await find_session(svc, request, request.path_params["code"])
     token = _token(request, room.id)
     participant = await svc.sessions.participant(room.id, token) if token else None
     if participant is None:
@@ -148,7 +151,7 @@ async def switch_language(request: Request) -> Response:
     request.session["lang"] = language
     code = normalize_join_code(str(form.get("code", "")))
     if code is not None:
-        room = await svc.sessions.by_code(code)
+        room = await find_session(svc, request, code)
         token = _token(request, room.id)
         participant = await svc.sessions.participant(room.id, token) if token else None
         if participant is not None:

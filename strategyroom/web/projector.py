@@ -8,11 +8,12 @@ from starlette.routing import Route
 
 from strategyroom.web import views
 from strategyroom.web.context import page, request_language, services
+from strategyroom.web.limits import find_session
 
 
 async def projector_page(request: Request) -> Response:
     svc = services(request)
-    room = await svc.sessions.by_code(request.path_params["code"])
+    room = await find_session(svc, request, request.path_params["code"])
     state = await svc.sessions.state(room.id)
     scene = await views.load_scene(svc, room, state, for_console=False)
     language = request_language(request)

@@ -15,15 +15,24 @@ from typing import Any
 
 from markupsafe import escape
 from starlette.routing import WebSocketRoute
+from starlette.types import Message
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from strategyroom import i18n
 from strategyroom.decks.answers import parse_answer
-from strategyroom.live.errors import N_, InvalidMessage, NotJoined, SessionError, StaleDraft
+from strategyroom.live.errors import (
+    N_,
+    InvalidMessage,
+    NotJoined,
+    RateLimited,
+    SessionError,
+    StaleDraft,
+)
 from strategyroom.live.hub import Client, Role
 from strategyroom.store.models import DeviceKind, Participant, RoomSession
 from strategyroom.web import views
 from strategyroom.web.context import Services, services
+from strategyroom.web.limits import CLOSE_FLOODING, find_session, socket_bucket
 from strategyroom.web.presenter import HtmlJsonPresenter, Resume, seat_of
 from strategyroom.web.security import current_facilitator, origin_allowed
 
@@ -36,6 +45,7 @@ ANSWER_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 CLOSE_UNKNOWN_SESSION = 4404
 CLOSE_NOT_JOINED = 4401
 CLOSE_FORBIDDEN = 4403
+CLOSE_RATE_LIMITED = CLOSE_FLOODING  # 4429: too many messages, attempts or sockets
 
 
 def _presenter(svc: Services) -> HtmlJsonPresenter:
@@ -71,6 +81,10 @@ async def _receive_json(websocket: WebSocket) -> dict[str, Any] | None:
     message = await websocket.receive()
     if message["type"] == "websocket.disconnect":
         return None
+    return _parse(message)
+
+
+def _parse(message: Message) -> dict[str, Any]:
     text = message.get("text")
     if text is None:
         raise InvalidMessage(N_("Messages must be JSON text."))
@@ -101,10 +115,11 @@ async def _accept_by_code(
     unknown code gets an error frame and a close code browsers do not retry."""
     await websocket.accept()
     try:
-        return await svc.sessions.by_code(websocket.path_params["code"])
+        return await find_session(svc, websocket, websocket.path_params["code"])
     except SessionError as exc:
         await websocket.send_text(_error_frame(client_format, language, exc))
-        await websocket.close(code=CLOSE_UNKNOWN_SESSION)
+        limited = isinstance(exc, RateLimited)
+        await websocket.close(code=CLOSE_RATE_LIMITED if limited else CLOSE_UNKNOWN_SESSION)
         return None
 
 
@@ -125,6 +140,11 @@ async def participant_socket(websocket: WebSocket) -> None:
     if identified is None:
         return
     participant, resume = identified
+    if _sockets_of(svc, room.id, participant.id) >= svc.settings.sockets_per_participant:
+        refused = RateLimited(N_("This device has too many open connections to the session."))
+        await websocket.send_text(_error_frame(client_format, language, refused))
+        await websocket.close(code=CLOSE_RATE_LIMITED)
+        return
     # Sockets share the presenter's copy of the session row (its deck, parsed):
     # one copy per socket was most of a participant's memory. Its id and deck
     # never change; nothing below reads the fields that do.
@@ -139,6 +159,7 @@ async def participant_socket(websocket: WebSocket) -> None:
         table=participant.table_number,
         tablet=participant.device is DeviceKind.TABLET,
         number=participant.number,
+        close=websocket.close,
     )
     presenter = _presenter(svc)
     try:
@@ -179,26 +200,44 @@ async def _identify(
     return participant, resume
 
 
+def _sockets_of(svc: Services, session_id: str, participant_id: str) -> int:
+    room = svc.hub.rooms.get(session_id)
+    return sum(1 for c in room.clients if c.participant_id == participant_id) if room else 0
+
+
 async def _participant_loop(
     websocket: WebSocket, svc: Services, room: RoomSession, client: Client
 ) -> None:
+    """Every message acts as this socket's participant in this socket's session,
+    whatever ids it carries: the only actions are answering and ping."""
+    bucket = socket_bucket(svc)
     while True:
-        answer_id = None
-        try:
-            message = await _receive_json(websocket)
-            if message is None:
+        message = await websocket.receive()
+        if message["type"] == "websocket.disconnect":
+            return
+        if not bucket.take():
+            if bucket.flooding:
+                await websocket.close(code=CLOSE_RATE_LIMITED)
                 return
-            kind = message.get("type")
+            if bucket.should_warn():
+                slow = RateLimited(N_("You are sending too fast; some messages were ignored."))
+                await websocket.send_text(_error_frame(client.format, client.language, slow))
+            continue
+        answer_id = None
+        data: dict[str, Any] = {}
+        try:
+            data = _parse(message)
+            kind = data.get("type")
             if kind == "ping":
                 await websocket.send_text('{"type":"pong"}')
                 continue
             if kind in ("draft", "submit_table"):
-                await websocket.send_text(await _table_message(svc, room, client, kind, message))
+                await websocket.send_text(await _table_message(svc, room, client, kind, data))
                 continue
             if kind != "answer":
                 raise InvalidMessage(N_("Unknown message type."))
-            answer_id = message.get("answer_id")
-            question_id = message.get("question")
+            answer_id = data.get("answer_id")
+            question_id = data.get("question")
             if not isinstance(answer_id, str) or not ANSWER_ID.match(answer_id):
                 answer_id = None
                 raise InvalidMessage(N_("An answer needs an answer_id of 1-64 letters or digits."))
@@ -210,10 +249,10 @@ async def _participant_loop(
                     N_("The table's tablet answers only the questions for the whole table.")
                 )
             recorded = await svc.sessions.answer(
-                room, client.participant_id, question_id, answer_id, _answer_value(message)
+                room, client.participant_id, question_id, answer_id, _answer_value(data)
             )
         except StaleDraft as exc:
-            await websocket.send_text(await _stale_frame(svc, room, client, exc, message or {}))
+            await websocket.send_text(await _stale_frame(svc, room, client, exc, data))
             continue
         except SessionError as exc:
             extra = {"answer_id": answer_id} if answer_id else {}
@@ -360,9 +399,9 @@ async def projector_socket(websocket: WebSocket) -> None:
     room = await _accept_by_code(websocket, svc, "html", language)
     if room is None:
         return
-    await _watch(
-        websocket, svc, Client(Role.PROJECTOR, room.id, language, "html", websocket.send_text)
-    )
+    client = Client(Role.PROJECTOR, room.id, language, "html", websocket.send_text)
+    client.close = websocket.close
+    await _watch(websocket, svc, client)
 
 
 async def _watch(websocket: WebSocket, svc: Services, client: Client) -> None:

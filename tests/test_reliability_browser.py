@@ -1,0 +1,145 @@
+"""Fault tests with a real browser (docs/reliability.md): a reload keeps the
+answer; the server is SIGKILLed and started again on the same data directory
+while a phone is open; an answer given while the server is away shows "Not sent
+yet" and is delivered, counted once, when the page reconnects by itself; if the
+question closed meanwhile, the phone says so.
+
+The connection is cut by killing the server rather than with Chromium's offline
+emulation, whose effect on websockets that are already open is not something a
+test of the send queue should depend on: a killed server closes them for sure."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from tests.conftest import TEST_DECKS
+from tests.live import ApiFacilitator, LiveServer, free_port
+from tests.test_browser import CHROMIUM_ARGS
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "a long facilitator password"
+WAIT_MS = 60_000  # reconnecting uses jittered backoff of up to several seconds
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[LiveServer]:
+    live = LiveServer(tmp_path / "data", decks_dir=TEST_DECKS)
+    live.cli("facilitator", "add", "maria", "--password-stdin", stdin=PASSWORD + "\n")
+    live.start()
+    yield live
+    live.stop()
+
+
+@pytest.fixture
+def chromium() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+def kill(server: LiveServer) -> None:
+    assert server.process is not None
+    server.process.kill()  # SIGKILL: no goodbye to any socket
+    server.process.wait()
+    server.process = None
+
+
+def join(chromium: Browser, server: LiveServer, code: str) -> Page:
+    page = chromium.new_context(viewport={"width": 375, "height": 812}).new_page()
+    page.goto(f"{server.url}/join/{code}")
+    page.get_by_label("English").check()
+    page.locator("form.stack button[type=submit]").click()
+    expect(page.locator("#stage")).to_be_visible()
+    return page
+
+
+def stored(server: LiveServer, sql: str) -> list[tuple[object, ...]]:
+    with sqlite3.connect(server.data_dir / "strategyroom.sqlite3") as db:
+        return db.execute(sql).fetchall()
+
+
+def answer(page: Page, option: str) -> None:
+    page.locator(f"input[name=value][value={option}]").check()
+    page.locator("#answer-form button[type=submit]").click()
+
+
+def test_a_page_survives_a_server_kill_and_sends_its_offline_answer(
+    server: LiveServer, chromium: Browser
+) -> None:
+    facilitator = ApiFacilitator(server.url, "maria", PASSWORD)
+    code = facilitator.open_session()
+    facilitator.act("show_card", card=3)
+    facilitator.act("open", question="street")
+    page = join(chromium, server, code)
+    answer(page, "main")
+    expect(page.locator("#answer-status")).to_have_text("Your answer is counted.")
+    # A reload mid-question shows the answer already given.
+    page.reload()
+    expect(page.locator("input[value=main]")).to_be_checked()
+    expect(page.locator("#answer-status")).to_contain_text("Your answer is counted.")
+    page.evaluate("window.__sameDocument = 'yes'")
+
+    kill(server)
+    expect(page.locator(".connection-banner")).to_be_visible(timeout=WAIT_MS)
+    answer(page, "church")
+    expect(page.locator("#answer-status")).to_have_text(
+        "Not sent yet — retrying. Keep this page open."
+    )
+    assert stored(server, "SELECT value FROM answer") == [('"main"',)]
+
+    server.start()  # the same data directory and port
+    expect(page.locator("#answer-status")).to_have_text("Your answer is counted.", timeout=WAIT_MS)
+    expect(page.locator(".connection-banner")).to_be_hidden()
+    expect(page.locator("input[value=church]")).to_be_checked()
+    assert page.evaluate("window.__sameDocument") == "yes"  # reconnected, not reloaded
+    # The session resumed at the same card with every answer, each stored once.
+    detail = facilitator.detail()
+    assert detail["state"]["current_card"] == 3
+    assert detail["questions"]["street"]["state"] == "open"
+    assert detail["questions"]["street"]["answers"] == 1
+    counts = {
+        o["option_id"]: o["count"] for o in detail["questions"]["street"]["results"]["options"]
+    }
+    assert counts == {"main": 0, "church": 1, "none": 0}
+    assert stored(server, "SELECT value, revision FROM answer") == [('"church"', 2)]
+    assert stored(server, "SELECT COUNT(*) FROM answer_receipt") == [(2,)]
+    facilitator.close()
+
+
+def test_an_offline_answer_to_a_question_closed_meanwhile_is_refused_visibly(
+    server: LiveServer, chromium: Browser
+) -> None:
+    facilitator = ApiFacilitator(server.url, "maria", PASSWORD)
+    code = facilitator.open_session()
+    facilitator.act("show_card", card=3)
+    facilitator.act("open", question="street")
+    page = join(chromium, server, code)
+    kill(server)
+    expect(page.locator(".connection-banner")).to_be_visible(timeout=WAIT_MS)
+    answer(page, "none")
+    expect(page.locator("#answer-status")).to_contain_text("Not sent yet")
+    # While the phone cannot reach its server, the facilitator closes the
+    # question (through the same data directory, served on another port).
+    other = LiveServer(server.data_dir, decks_dir=TEST_DECKS, port=free_port()).start()
+    closer = ApiFacilitator(other.url, "maria", PASSWORD)
+    closer.session_id = facilitator.session_id
+    closer.act("close", question="street")
+    closer.close()
+    other.stop()
+    server.start()
+    expect(page.locator("#answer-status")).to_have_text(
+        "This question has closed; answers are locked.", timeout=WAIT_MS
+    )
+    assert page.locator("#answer-form").count() == 0
+    assert stored(server, "SELECT COUNT(*) FROM answer") == [(0,)]
+    assert facilitator.detail()["questions"]["street"]["answers"] == 0
+    facilitator.close()
