@@ -4,6 +4,7 @@ and stop working when a session ends."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import replace
@@ -288,6 +289,8 @@ def test_a_flooding_socket_is_throttled_while_others_are_answered(strict: TestCl
     codes = [f.get("code") for f in frames if f["type"] == "error"]
     assert codes and set(codes) == {"rate_limited"}
     assert 10 <= sum(f["type"] == "pong" for f in frames) < 300
+    with contextlib.suppress(WebSocketDisconnect):
+        flooder.close()
     assert calm.answer("street", "church")["status"] == "stored"
     detail = strict.get(f"/api/sessions/{session['id']}").json()
     assert detail["questions"]["street"]["answers"] == 1
