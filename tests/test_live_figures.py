@@ -161,7 +161,7 @@ def test_agreement_impact_and_priorities(
 
     # A package over the cap (6 + 3 + 2 = 11 > 10) is refused and nothing is stored.
     refused = t2[1].draft("plan", 2, 1, ["x", "y", "z"])
-    assert refused["type"] == "error"
+    assert (refused["type"], refused["code"]) == ("error", "invalid_answer")
     assert refused["message"] == (
         "This package is over the limit: it adds up to 11, and at most 10 is allowed. "
         "Please leave something out."
