@@ -7,7 +7,7 @@ formulas in docs/aggregates.md and compared exactly."""
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -19,7 +19,7 @@ from starlette.testclient import TestClient
 from strategyroom.config import Settings
 from strategyroom.store.db import Database
 from strategyroom.store.models import TableDraft
-from tests.conftest import act, make_settings, open_session, postgres_database
+from tests.conftest import act, csrf_of, make_settings, open_session, postgres_database
 from tests.protocol import JsonParticipant
 
 DECK = "figures-test.yaml"
@@ -58,8 +58,23 @@ def seat(
     return person
 
 
+def browser_join(client: TestClient, path: str) -> str:
+    """Join through the pages as a phone's browser does; the stage's address."""
+    page = client.get(path)
+    joined = client.post(
+        path,
+        data={"csrf_token": csrf_of(page.text), "language": "en"},
+        follow_redirects=False,
+    )
+    assert joined.status_code == 303, joined.text
+    return str(joined.headers["location"])
+
+
 def test_agreement_impact_and_priorities(
-    console: TestClient, settings: Settings, sockets: list[JsonParticipant]
+    console: TestClient,
+    browser: Callable[[], TestClient],
+    settings: Settings,
+    sockets: list[JsonParticipant],
 ) -> None:
     session = open_session(console, DECK)
     sid, code = session["id"], session["join_code"]
@@ -68,6 +83,9 @@ def test_agreement_impact_and_priorities(
     t1 = [seat(console, code, 1, sockets) for _ in range(2)]
     t2 = [seat(console, code, 2, sockets) for _ in range(2)]
     t3 = [seat(console, code, 3, sockets) for _ in range(3)]
+    # A browser phone at table 2 that does not answer: it sees the table's figures.
+    watcher_page = browser()
+    stage_url = browser_join(watcher_page, f"/join/{code}/2")
 
     # -- an individual question: agreement per table and in the room --------------
     act(console, sid, "show_card", card=2)
@@ -132,10 +150,17 @@ def test_agreement_impact_and_priorities(
     assert 'id="priorities-measures"' in page
 
     # The tables see their own distribution beside the room's once revealed (on close).
+    assert "Your table's answers" not in watcher_page.get(stage_url).text
     act(console, sid, "close", question="pick")
-    act(console, sid, "reveal", question="pick")
     for person in t2:
         person.expect_event("question_closed")
+    t2[0].close()
+    snapshot = t2[0].connect()
+    assert snapshot["table_results"] == by_table[2]
+    stage = watcher_page.get(stage_url).text
+    mine = stage.split('id="table-results"')[1]
+    assert "Your table's answers" in mine and f">{expected[2]:.2f}<" in mine
+    assert f">{overview['room']['agreement']:.2f}<" in mine  # the room's, beside it
 
     # -- a table package: the impact meter as the draft changes ------------------
     act(console, sid, "show_card", card=3)

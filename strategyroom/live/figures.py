@@ -23,10 +23,10 @@ from strategyroom.aggregate import (
     priorities,
     result_from_dict,
 )
-from strategyroom.aggregate.groups import group_figures
+from strategyroom.aggregate.groups import group_figures, rows_of
 from strategyroom.decks import Deck, Question
+from strategyroom.decks.schema import FreeText
 from strategyroom.live import drafts
-from strategyroom.live.rows import result_rows
 from strategyroom.live.state import LiveState
 from strategyroom.store.models import Answer, Participant, QuestionRun, QuestionState, TableAnswer
 
@@ -95,28 +95,63 @@ def _asked(db: Session, session_id: str) -> dict[str, QuestionRun]:
     return {run.question_id: run for run in runs if run.state is not QuestionState.PENDING}
 
 
-def _room_result(db: Session, session_id: str, question: Question, run: QuestionRun) -> Result:
+class _SessionAnswers:
+    """Every answer of a session, read in two queries (not two per question): the
+    console's priorities are redrawn with each tally flush."""
+
+    def __init__(self, db: Session, session_id: str) -> None:
+        self.people: dict[str, list[ParticipantAnswer]] = {}
+        rows = db.exec(
+            select(Answer.question_id, Answer.participant_id, Answer.value, Answer.answered_at)
+            .where(Answer.session_id == session_id)
+            .order_by(col(Answer.id))
+        ).all()
+        for qid, pid, value, at in rows:
+            self.people.setdefault(qid, []).append(ParticipantAnswer(pid, value, at))
+        self.tables: dict[str, dict[int, AnswerRow]] = {}
+        table_rows = db.exec(
+            select(
+                TableAnswer.question_id,
+                TableAnswer.table_number,
+                TableAnswer.value,
+                TableAnswer.submitted_at,
+            )
+            .where(TableAnswer.session_id == session_id)
+            .order_by(col(TableAnswer.table_number))
+        ).all()
+        for qid, number, value, at in table_rows:
+            self.tables.setdefault(qid, {})[number] = AnswerRow(value, at)
+
+    def room_rows(self, question: Question) -> list[AnswerRow]:
+        """The rows the room's result counts, as strategyroom.live.rows.result_rows."""
+        if question.scope == "table":
+            return list(self.tables.get(question.id, {}).values())
+        return rows_of(self.people.get(question.id, []))
+
+
+def _room_result(question: Question, run: QuestionRun, answers: _SessionAnswers) -> Result:
     # The same figures the reports read: frozen at close, counted from the rows before.
     if run.frozen_results is not None:
         return result_from_dict(run.frozen_results)
-    return aggregate(question, result_rows(db, session_id, question))
+    return aggregate(question, answers.room_rows(question))
 
 
 def _table_results(
-    db: Session, deck: Deck, state: LiveState, question: Question, where: Mapping[str, str]
+    deck: Deck,
+    state: LiveState,
+    question: Question,
+    answers: _SessionAnswers,
+    where: Mapping[str, str],
 ) -> dict[int, Result]:
     """Each table's result on a question: its members' answers, or its submitted answer."""
     if question.scope == "table":
-        rows = db.exec(
-            select(TableAnswer.table_number, TableAnswer.value, TableAnswer.submitted_at).where(
-                TableAnswer.session_id == state.session_id, TableAnswer.question_id == question.id
-            )
-        ).all()
-        submitted = {n: [AnswerRow(v, at)] for n, v, at in rows}
-        return {n: aggregate(question, submitted.get(n, [])) for n in sorted(state.tables)}
-    answers = participant_answers(db, state.session_id, question.id)
+        submitted = answers.tables.get(question.id, {})
+        return {
+            n: aggregate(question, [submitted[n]] if n in submitted else [])
+            for n in sorted(state.tables)
+        }
     order = [str(n) for n in sorted(state.tables)]
-    groups = by_group(deck, question, answers, where, order=order)
+    groups = by_group(deck, question, answers.people.get(question.id, []), where, order=order)
     return {int(g.group): g.result for g in groups if g.group.isdigit() and g.result is not None}
 
 
@@ -124,14 +159,15 @@ def room_priorities(db: Session, deck: Deck, state: LiveState) -> RoomPriorities
     """Priorities from every question asked so far, for the room and per table."""
     runs = _asked(db, state.session_id)
     where = seats(db, state.session_id)
+    answers = _SessionAnswers(db, state.session_id)
     room: dict[str, Result] = {}
     tables: dict[int, dict[str, Result]] = {n: {} for n in state.tables}
     for question in deck.questions():
         run = runs.get(question.id)
-        if run is None:
+        if run is None or isinstance(question, FreeText):  # text has no priorities
             continue
-        room[question.id] = _room_result(db, state.session_id, question, run)
-        for number, result in _table_results(db, deck, state, question, where).items():
+        room[question.id] = _room_result(question, run, answers)
+        for number, result in _table_results(deck, state, question, answers, where).items():
             tables.setdefault(number, {})[question.id] = result
     return RoomPriorities(
         room=priorities(deck, room),

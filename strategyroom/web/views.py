@@ -334,8 +334,19 @@ def snapshot_json(
             "answers": my_answers,
             "seat": seat,
             "table_draft": _draft_with_impact(scene, view) if view else None,
+            "table_results": _table_results(scene, seat.get("table")),
         }
     )
+
+
+def _table_results(scene: Scene, table: int | None) -> dict[str, Any] | None:
+    """The device's table's figures beside the room's revealed results."""
+    card = scene.card
+    if table is None or not scene.results_visible or card is None or card.question is None:
+        return None
+    if card.question.scope != "individual":
+        return None
+    return figures_json(scene.table_figures.get(table))
 
 
 def _draft_with_impact(scene: Scene, view: TableView) -> dict[str, Any]:
