@@ -18,9 +18,9 @@ from starlette.testclient import TestClient
 
 from strategyroom.config import Settings
 from strategyroom.store.db import Database
-from strategyroom.store.models import TableDraft
-from tests.conftest import act, csrf_of, make_settings, open_session, postgres_database
-from tests.protocol import JsonParticipant
+from strategyroom.store.models import QuestionRun, TableDraft
+from tests.conftest import ORIGIN, act, csrf_of, make_settings, open_session, postgres_database
+from tests.protocol import JsonParticipant, receive_until
 
 DECK = "figures-test.yaml"
 
@@ -35,11 +35,15 @@ def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Setting
 
 
 @pytest.fixture
-def sockets() -> Iterator[list[JsonParticipant]]:
-    opened: list[JsonParticipant] = []
+def sockets() -> Iterator[list[Any]]:
+    """Sockets a test opened, closed even when it fails (else the app cannot stop)."""
+    opened: list[Any] = []
     yield opened
-    for person in reversed(opened):
-        person.close()
+    for item in reversed(opened):
+        if isinstance(item, JsonParticipant):
+            item.close()
+        else:
+            item.__exit__(None, None, None)
 
 
 def entropy_agreement(counts: list[int], options: int) -> float:
@@ -50,7 +54,7 @@ def entropy_agreement(counts: list[int], options: int) -> float:
 
 
 def seat(
-    console: TestClient, code: str, table: int, sockets: list[JsonParticipant], **kw: Any
+    console: TestClient, code: str, table: int, sockets: list[Any], **kw: Any
 ) -> JsonParticipant:
     person = JsonParticipant(console, code, table=table, **kw)
     person.connect()
@@ -74,7 +78,7 @@ def test_agreement_impact_and_priorities(
     console: TestClient,
     browser: Callable[[], TestClient],
     settings: Settings,
-    sockets: list[JsonParticipant],
+    sockets: list[Any],
 ) -> None:
     session = open_session(console, DECK)
     sid, code = session["id"], session["join_code"]
@@ -90,6 +94,9 @@ def test_agreement_impact_and_priorities(
     # -- an individual question: agreement per table and in the room --------------
     act(console, sid, "show_card", card=2)
     act(console, sid, "open", question="pick")
+    live = console.websocket_connect(f"/ws/console/{sid}", headers={"origin": ORIGIN}).__enter__()
+    sockets.append(live)
+    receive_until(live, 'id="console-tables"')
     chosen = {1: ["a", "a"], 2: ["a", "b"], 3: ["a", "b", "c"]}
     for people, table in ((t1, 1), (t2, 2), (t3, 3)):
         for person, value in zip(people, chosen[table], strict=True):
@@ -116,6 +123,11 @@ def test_agreement_impact_and_priorities(
     assert '<span class="agreement agreement-split">0</span>' in row3 and "split" in row3
     row2 = page.split('id="table-row-2"')[1].split("</tr>")[0]
     assert f">{expected[2]:.2f}<" in row2  # 0.37, shown with two decimals
+
+    # The console's socket got the same overview live, with the coalesced tallies.
+    pushed = receive_until(live, '<span class="agreement agreement-split">0</span>')
+    assert f">{expected[2]:.2f}<" in pushed.split('id="table-row-2"')[1].split("</tr>")[0]
+    assert 'id="priorities-measures"' in pushed
 
     # Priorities: a choice option's support is the share who chose it; the scenario's
     # support is its best measure's (it has no scale question).
@@ -225,3 +237,28 @@ def test_agreement_impact_and_priorities(
         assert values == [co2, cost], column
         assert f"<strong>{progress}</strong>" in column
     assert "submitted" in projector.split('id="package-table-1"')[1].split("</section>")[0]
+
+    # Closing freezes the tables' submitted answers (only table 1's): the priorities,
+    # like the report, read the frozen figures; tables 2 and 3 have no support.
+    act(console, sid, "close", question="plan")
+    db = Database(settings.effective_database_url)
+    with Session(db.engine) as s:
+        run = s.get_one(QuestionRun, (sid, "plan"))
+        assert run.frozen_results is not None and run.frozen_results["respondents"] == 1
+    db.dispose()
+    ranked = console.get(f"/api/sessions/{sid}/tables").json()["priorities"]
+    plan = {
+        (m["option_id"], m["support"])
+        for m in ranked["room"]["measures"]
+        if m["question_id"] == "plan"
+    }
+    assert plan == {("x", 0.0), ("y", 100.0), ("z", 100.0)}
+    tables = {
+        n: {m["option_id"]: m["support"] for m in p["measures"] if m["question_id"] == "plan"}
+        for n, p in ranked["tables"].items()
+    }
+    assert tables == {
+        "1": {"x": 0.0, "y": 100.0, "z": 100.0},
+        "2": {"x": None, "y": None, "z": None},
+        "3": {"x": None, "y": None, "z": None},
+    }
