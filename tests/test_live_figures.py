@@ -159,7 +159,10 @@ def test_agreement_impact_and_priorities(
         50.0,
         float(Fraction(100, 3)),
     ]
-    assert 'id="priorities-measures"' in page
+    # The console's priorities table: room, then tables 1-3, one decimal.
+    row = page.split('data-key="pick/a"')[1].split("</tr>")[0]
+    cells = [c.split("<")[0] for c in row.split('class="support"')[1:]]
+    assert cells == [">57.1", ' data-table="1">100', ' data-table="2">50', ' data-table="3">33.3']
 
     # The tables see their own distribution beside the room's once revealed (on close).
     assert "Your table's answers" not in watcher_page.get(stage_url).text

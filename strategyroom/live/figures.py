@@ -89,6 +89,17 @@ class RoomPriorities:
     room: Priorities
     tables: dict[int, Priorities]
 
+    def by_table(self) -> dict[str, dict[int, float | None]]:
+        """Each measure's ("question/option") and scenario's support per table."""
+        found: dict[str, dict[int, float | None]] = {}
+        for number, ranked in self.tables.items():
+            for measure in ranked.measures:
+                key = f"{measure.question_id}/{measure.option_id}"
+                found.setdefault(key, {})[number] = measure.support
+            for scenario in ranked.scenarios:
+                found.setdefault(scenario.scenario, {})[number] = scenario.support
+        return found
+
 
 def _asked(db: Session, session_id: str) -> dict[str, QuestionRun]:
     runs = db.exec(select(QuestionRun).where(QuestionRun.session_id == session_id)).all()
