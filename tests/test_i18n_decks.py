@@ -65,7 +65,7 @@ def test_strict_deck_check_fails_on_missing_translations(
     sample = SAMPLE_DECKS_DIR / "green-transition.yaml"
     assert main(["deck", "check", "--strict", str(sample)]) == 0
     assert capsys.readouterr().out.splitlines() == [
-        f"{sample}: ok (green-transition 1.0, 37 cards)"
+        f"{sample}: ok (green-transition 1.0, 38 cards)"
     ]
 
 

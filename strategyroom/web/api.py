@@ -13,17 +13,21 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from strategyroom import accounts, i18n
-from strategyroom.decks import Deck
+from strategyroom.aggregate import GroupFigures
+from strategyroom.decks import Deck, Question
 from strategyroom.live.errors import N_, InvalidMessage, SessionEnded
+from strategyroom.live.figures import room_figures, room_priorities, table_figures
+from strategyroom.live.state import LiveState
 from strategyroom.live.tables import overview
-from strategyroom.store.models import DeviceKind, RoomSession, SessionStatus
+from strategyroom.store.models import DeviceKind, QuestionState, RoomSession, SessionStatus
 from strategyroom.web.console import available_decks, deck_by_file, perform
 from strategyroom.web.context import Services, services
 from strategyroom.web.limits import find_session
 from strategyroom.web.security import LoginRequired, check_csrf, require_facilitator
-from strategyroom.web.views import join_url, table_code, table_url
+from strategyroom.web.views import figures_json, join_url, table_code, table_url
 
 MAX_BODY_BYTES = 64 * 1024
+ROOM = -1  # the whole room's figures, beside the tables' in session_tables
 
 
 async def _json_body(request: Request) -> dict[str, Any]:
@@ -211,6 +215,8 @@ async def session_tables(request: Request) -> Response:
     question = card.question if card is not None else None
     connected = await svc.hub.presence.connected(room.id)
     rows = await svc.db.run(lambda db: overview(db, state, question, connected))
+    figures = await _figures(svc, deck, state, question)
+    ranked = await svc.db.run(lambda db: room_priorities(db, deck, state))
     return JSONResponse(
         {
             "question": question.id if question else None,
@@ -234,11 +240,30 @@ async def session_tables(request: Request) -> Response:
                     ],
                     "answered": row.answered,
                     "table_answer": row.view.to_dict() if row.view else None,
+                    "figures": figures_json(figures.get(row.table)),
                 }
                 for row in rows
             ],
+            "room": figures_json(figures.get(ROOM)),
+            "priorities": {
+                "room": ranked.room.model_dump(mode="json"),
+                "tables": {str(n): p.model_dump(mode="json") for n, p in ranked.tables.items()},
+            },
         }
     )
+
+
+async def _figures(
+    svc: Services, deck: Deck, state: LiveState, question: Question | None
+) -> dict[int, GroupFigures]:
+    """The shown question's figures per table, once it has been opened."""
+    status = state.question(question.id) if question is not None else None
+    if question is None or status is None or status.state is QuestionState.PENDING:
+        return {}
+    found = await svc.db.run(lambda db: table_figures(db, deck, state, question))
+    if question.scope == "individual":
+        found[ROOM] = await svc.db.run(lambda db: room_figures(db, deck, state, question))
+    return found
 
 
 routes = [

@@ -133,7 +133,9 @@ class HtmlJsonPresenter:
         frames: dict[tuple[Any, ...], str | None] = {}
         scenes = _Scenes(self, room.session_id, room.state)
         for client in clients:
-            key = (client.role, client.format, client.language)
+            # A participant's results show their table's figures beside the room's.
+            table = client.table if client.role is Role.PARTICIPANT else None
+            key = (client.role, client.format, client.language, table)
             if key not in frames:
                 frames[key] = await self._tally_frame(client, scenes)
             frame = frames[key]
@@ -158,10 +160,11 @@ class HtmlJsonPresenter:
         if not scene.results_visible or result is None or card is None or card.question is None:
             return None
         if client.format == "json":
-            return views.results_json(card.question.id, result)
+            figures = scene.table_figures.get(client.table) if client.table is not None else None
+            return views.results_json(card.question.id, result, figures)
         if client.role is Role.PROJECTOR:
             return views.projector_stage(renderer, scene, client.language)
-        return views.participant_results(renderer, scene, client.language)
+        return views.participant_results(renderer, scene, client.language, client.table)
 
     async def presence(self, room: Room, clients: list[Client]) -> None:
         frames: dict[str, str] = {}
@@ -189,6 +192,15 @@ class HtmlJsonPresenter:
                     )
                 await _send(client, frames[key])
                 continue
+            if client.role is Role.PROJECTOR and client.format == "html":
+                # The projector compares the tables' packages once they are revealed.
+                scene = await scenes.room()
+                if scene.results_visible and scene.package_question:
+                    key = ("projector", client.language)
+                    if key not in frames:
+                        frames[key] = views.projector_stage(renderer, scene, client.language)
+                    await _send(client, frames[key])
+                continue
             if client.role is not Role.PARTICIPANT or client.table is None:
                 continue
             scene = await scenes.room()
@@ -202,7 +214,8 @@ class HtmlJsonPresenter:
             view = scene.table_views.get(client.table)
             if client.format == "json":
                 if view is not None:
-                    await _send(client, views.table_draft_json(view))
+                    figures = scene.table_figures.get(client.table)
+                    await _send(client, views.table_draft_json(view, impact=figures))
                 continue
             key = ("p", client.language, client.table, client.tablet)
             if key not in frames:

@@ -14,10 +14,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from strategyroom.aggregate import Result
+from strategyroom.aggregate import GroupFigures, Result
+from strategyroom.aggregate.impact import is_package
 from strategyroom.decks import Card, Deck
 from strategyroom.decks.schema import options_of
 from strategyroom.live.drafts import TableView
+from strategyroom.live.figures import RoomPriorities, room_figures, room_priorities, table_figures
 from strategyroom.live.state import LiveState, QuestionStatus
 from strategyroom.live.tables import TableRow, overview
 from strategyroom.store.models import QuestionState, RoomSession
@@ -40,6 +42,17 @@ class Scene:
     # The shown table question's drafts and answers, by table number.
     table_views: dict[int, TableView] = field(default_factory=dict)
     tables: list[TableRow] = field(default_factory=list)  # the console's overview
+    # The shown question's figures per table (distribution, agreement, impact) and
+    # the room's, drawn by strategyroom.aggregate; empty when the screen may not show them.
+    table_figures: dict[int, GroupFigures] = field(default_factory=dict)
+    room_figures: GroupFigures | None = None
+    priorities: RoomPriorities | None = None  # the console's live priorities
+
+    @property
+    def package_question(self) -> bool:
+        """The shown question is a package the impact meter adds up."""
+        card = self.card
+        return card is not None and card.question is not None and is_package(card.question)
 
     @property
     def timer_card(self) -> Card | None:
@@ -103,6 +116,7 @@ async def load_scene(
             scene.table_views = await services.sessions.tables.table_views(
                 room.id, card.question.id
             )
+        await _load_figures(services, scene, for_console=for_console)
     if for_console:
         scene.joined = await services.sessions.participant_count(room.id)
         connected = await services.hub.presence.connected(room.id)
@@ -110,6 +124,28 @@ async def load_scene(
         question = card.question if card is not None else None
         scene.tables = await services.db.run(lambda db: overview(db, state, question, connected))
     return scene
+
+
+async def _load_figures(services: Services, scene: Scene, *, for_console: bool) -> None:
+    """The shown question's figures per table, following the reveal rule: the
+    console always; the room's devices once the results are revealed, and a
+    table's own package as its draft changes (the impact meter)."""
+    card, status = scene.card, scene.question_status
+    if card is None or card.question is None or status is None:
+        return
+    question, deck, state = card.question, scene.deck, scene.state
+    if status.state is not QuestionState.PENDING and (
+        for_console or status.revealed or (question.scope == "table" and is_package(question))
+    ):
+        scene.table_figures = await services.db.run(
+            lambda db: table_figures(db, deck, state, question)
+        )
+        if question.scope == "individual":
+            scene.room_figures = await services.db.run(
+                lambda db: room_figures(db, deck, state, question)
+            )
+    if for_console:
+        scene.priorities = await services.db.run(lambda db: room_priorities(db, deck, state))
 
 
 def join_url(services: Services, room: RoomSession) -> str:
@@ -221,8 +257,12 @@ def projector_stage(renderer: Renderer, scene: Scene, language: str) -> str:
     )
 
 
-def participant_results(renderer: Renderer, scene: Scene, language: str) -> str:
-    return renderer.render("partials/room_results.html", language, scene=scene, deck=scene.deck)
+def participant_results(
+    renderer: Renderer, scene: Scene, language: str, table: int | None = None
+) -> str:
+    return renderer.render(
+        "partials/room_results.html", language, scene=scene, deck=scene.deck, seat=Seat(table=table)
+    )
 
 
 # -- JSON frames (docs/protocol.md) -----------------------------------------------
@@ -293,15 +333,55 @@ def snapshot_json(
             "results": current.model_dump(mode="json") if current else None,
             "answers": my_answers,
             "seat": seat,
-            "table_draft": view.to_dict() if view else None,
+            "table_draft": _draft_with_impact(scene, view) if view else None,
+            "table_results": _table_results(scene, seat.get("table")),
         }
     )
 
 
-def table_draft_json(view: TableView, kind: str = "table_draft") -> str:
+def _table_results(scene: Scene, table: int | None) -> dict[str, Any] | None:
+    """The device's table's figures beside the room's revealed results."""
+    card = scene.card
+    if table is None or not scene.results_visible or card is None or card.question is None:
+        return None
+    if card.question.scope != "individual":
+        return None
+    return figures_json(scene.table_figures.get(table))
+
+
+def _draft_with_impact(scene: Scene, view: TableView) -> dict[str, Any]:
+    figures = scene.table_figures.get(view.table)
+    impact = figures.impact if figures is not None else None
+    return {**view.to_dict(), "impact": impact.model_dump(mode="json") if impact else None}
+
+
+def table_draft_json(
+    view: TableView, kind: str = "table_draft", impact: GroupFigures | None = None
+) -> str:
     """A table's draft: pushed to its devices as ``table_draft``, and the reply to
-    the device that saved it as ``draft_saved``."""
-    return _dumps({"type": kind, **view.to_dict()})
+    the device that saved it as ``draft_saved``. A package question's draft
+    carries its impact (the meter's figures), else ``impact`` is null."""
+    figures = impact.impact if impact is not None else None
+    return _dumps(
+        {
+            "type": kind,
+            **view.to_dict(),
+            "impact": figures.model_dump(mode="json") if figures is not None else None,
+        }
+    )
+
+
+def figures_json(figures: GroupFigures | None) -> dict[str, Any] | None:
+    """A table's figures on a question: its result, agreement and package impact."""
+    if figures is None:
+        return None
+    return {
+        "table": int(figures.group) if figures.group.isdigit() else None,
+        "respondents": figures.respondents,
+        "agreement": figures.agreement,
+        "results": figures.result.model_dump(mode="json") if figures.result else None,
+        "impact": figures.impact.model_dump(mode="json") if figures.impact else None,
+    }
 
 
 def timer_json(scene: Scene) -> str:
@@ -316,9 +396,14 @@ def timer_json(scene: Scene) -> str:
     )
 
 
-def results_json(question_id: str, result: Result) -> str:
+def results_json(question_id: str, result: Result, table: GroupFigures | None = None) -> str:
     return _dumps(
-        {"type": "results", "question": question_id, "results": result.model_dump(mode="json")}
+        {
+            "type": "results",
+            "question": question_id,
+            "results": result.model_dump(mode="json"),
+            "table": figures_json(table),
+        }
     )
 
 
