@@ -8,6 +8,7 @@ from typing import Any
 
 from starlette.testclient import TestClient
 
+from strategyroom.web.presenter import REPLAY_LIMIT
 from tests.conftest import ORIGIN, act, csrf_of, open_session
 from tests.protocol import JsonParticipant, receive_text
 
@@ -50,6 +51,36 @@ def test_resume_from_another_epoch_gets_a_snapshot(console: TestClient) -> None:
     assert snapshot["current_card"] == 3 and snapshot["card"]["id"] == "q-single"
     assert person.state == console.get(f"/api/sessions/{session['id']}").json()["state"]
     person.close()
+
+
+def test_resume_from_too_old_a_sequence_gets_the_snapshot_a_fresh_client_gets(
+    console: TestClient,
+) -> None:
+    """More than REPLAY_LIMIT events behind, a client is not replayed to: it gets
+    one snapshot, the same one a client connecting for the first time gets."""
+    session = open_session(console)
+    sid = session["id"]
+    person = JsonParticipant(console, session["join_code"])
+    person.connect()
+    person.close()
+    for step in range(REPLAY_LIMIT + 1):
+        act(console, sid, "show_card", card=step % 2)
+    act(console, sid, "show_card", card=3)
+    act(console, sid, "open", question="street")
+    newcomer = JsonParticipant(console, session["join_code"])
+    try:
+        person.connect(resume=True)
+        snapshot = person.expect("snapshot")
+        assert snapshot["seq"] == REPLAY_LIMIT + 3
+        fresh = newcomer.connect()
+        # The same screen; only the device's own seat (and answers, none yet) differ.
+        assert snapshot.pop("seat")["number"] == 1
+        assert fresh.pop("seat")["number"] == 2
+        assert snapshot == fresh
+        assert person.state == console.get(f"/api/sessions/{sid}").json()["state"]
+    finally:
+        person.close()
+        newcomer.close()
 
 
 def test_following_events_keeps_a_client_equal_to_a_fresh_snapshot(console: TestClient) -> None:
