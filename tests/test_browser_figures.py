@@ -13,13 +13,13 @@ from collections.abc import Iterator
 from fractions import Fraction
 
 import pytest
-from playwright.sync_api import Browser, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 
 from strategyroom.decks import load_deck
 from strategyroom.decks.schema import MultipleChoice
 from strategyroom.paths import SAMPLE_DECKS_DIR
+from tests.browsers import PASSWORD, SHOTS, chromium_browser, live_server
 from tests.live import LiveServer
-from tests.test_browser import CHROMIUM_ARGS, PASSWORD, SHOTS
 from tests.test_browser_tables import join_table
 
 pytestmark = pytest.mark.browser
@@ -31,21 +31,14 @@ QUESTION = DECK.question("table-plan")
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    live = LiveServer(tmp_path_factory.mktemp("browser-figures"))
-    live.cli("facilitator", "add", "maria", "--password-stdin", stdin=PASSWORD + "\n")
-    live.start()
-    yield live
-    live.stop()
+    with live_server(tmp_path_factory.mktemp("browser-figures")) as live:
+        yield live
 
 
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
+    with chromium_browser() as browser:
         yield browser
-        browser.close()
 
 
 def figures(chosen: list[int]) -> tuple[str, str, str]:

@@ -13,12 +13,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from strategyroom.decks import load_deck
 from strategyroom.paths import SAMPLE_DECKS_DIR
+from tests.browsers import PASSWORD, SHOTS, chromium_browser, live_server
 from tests.live import LiveServer
-from tests.test_browser import CHROMIUM_ARGS, PASSWORD, SHOTS
 
 pytestmark = pytest.mark.browser
 
@@ -29,21 +29,14 @@ QUESTION = DECK.question("solar-site")
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    live = LiveServer(tmp_path_factory.mktemp("browser-tables"))
-    live.cli("facilitator", "add", "maria", "--password-stdin", stdin=PASSWORD + "\n")
-    live.start()
-    yield live
-    live.stop()
+    with live_server(tmp_path_factory.mktemp("browser-tables")) as live:
+        yield live
 
 
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
+    with chromium_browser() as browser:
         yield browser
-        browser.close()
 
 
 def join_table(chromium: Browser, url: str, tablet: bool = False) -> Page:
