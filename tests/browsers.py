@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest
 from playwright.sync_api import Browser, sync_playwright
 
 from tests.live import LiveServer
@@ -55,3 +56,21 @@ def live_server(data_dir: Path, decks_dir: Path | None = None) -> Iterator[LiveS
     live.start()
     yield live
     live.stop()
+
+
+# Module-scoped fixtures: a module takes them with
+# `from tests.browsers import module_chromium, module_server` (they register
+# as `chromium` and `server`), one browser and one server for all its tests.
+@pytest.fixture(scope="module", name="server")
+def module_server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
+    name = request.module.__name__.rpartition(".")[2]
+    with live_server(tmp_path_factory.mktemp(name)) as live:
+        yield live
+
+
+@pytest.fixture(scope="module", name="chromium")
+def module_chromium() -> Iterator[Browser]:
+    with chromium_browser() as browser:
+        yield browser

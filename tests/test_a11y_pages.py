@@ -6,7 +6,6 @@ extension (docs/accessibility.md)."""
 from __future__ import annotations
 
 import gzip
-from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, Page, Response, expect
@@ -23,7 +22,7 @@ from tests.a11y import (
     wait_for_greeting,
     wide_elements,
 )
-from tests.browsers import PASSWORD, SHOTS, chromium_browser, live_server
+from tests.browsers import PASSWORD, SHOTS, module_chromium, module_server  # noqa: F401 (fixtures)
 from tests.live import ApiFacilitator, LiveServer, Phone
 
 pytestmark = pytest.mark.browser
@@ -37,18 +36,6 @@ STATIC_FILES = {
     "/static/vendor/htmx-ext-ws.min.js",
     "/static/live-status.js",
 }
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    with live_server(tmp_path_factory.mktemp("a11y-pages")) as live:
-        yield live
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Browser]:
-    with chromium_browser() as browser:
-        yield browser
 
 
 def card_of(kind: QuestionType) -> tuple[int, str]:

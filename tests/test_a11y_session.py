@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -25,7 +24,7 @@ from strategyroom.decks import load_deck
 from strategyroom.decks.schema import QuestionType
 from strategyroom.paths import SAMPLE_DECKS_DIR
 from tests.a11y import check_phone_page, phone_context, wait_for_greeting
-from tests.browsers import PASSWORD, SHOTS, chromium_browser, live_server
+from tests.browsers import PASSWORD, SHOTS, module_chromium, module_server  # noqa: F401 (fixtures)
 from tests.live import ApiFacilitator, LiveServer
 
 pytestmark = pytest.mark.browser
@@ -82,18 +81,6 @@ TEXT = {
         "thanks": "Tack!",
     },
 }
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    with live_server(tmp_path_factory.mktemp("a11y-session")) as live:
-        yield live
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Browser]:
-    with chromium_browser() as browser:
-        yield browser
 
 
 def question_card(kind: QuestionType) -> tuple[int, Any]:

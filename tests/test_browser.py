@@ -7,32 +7,18 @@ STRATEGYROOM_SCREENSHOTS (`docs/screenshots` refreshes the README's pictures).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from strategyroom.decks import load_deck
 from strategyroom.decks.schema import QuestionType
 from strategyroom.paths import SAMPLE_DECKS_DIR
-from tests.browsers import PASSWORD, SHOTS, chromium_browser, live_server
+from tests.browsers import PASSWORD, SHOTS, module_chromium, module_server  # noqa: F401 (fixtures)
 from tests.live import LiveServer
 
 pytestmark = pytest.mark.browser
 
 DECK = load_deck(SAMPLE_DECKS_DIR / "green-transition.yaml")
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    with live_server(tmp_path_factory.mktemp("browser-data")) as live:
-        yield live
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Browser]:
-    with chromium_browser() as browser:
-        yield browser
 
 
 def first_question(kind: QuestionType) -> tuple[int, str]:

@@ -9,7 +9,6 @@ Screenshots go where tests/test_browser.py puts them (STRATEGYROOM_SCREENSHOTS).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from fractions import Fraction
 
 import pytest
@@ -18,7 +17,7 @@ from playwright.sync_api import Browser, expect
 from strategyroom.decks import load_deck
 from strategyroom.decks.schema import MultipleChoice
 from strategyroom.paths import SAMPLE_DECKS_DIR
-from tests.browsers import PASSWORD, SHOTS, chromium_browser, live_server
+from tests.browsers import PASSWORD, SHOTS, module_chromium, module_server  # noqa: F401 (fixtures)
 from tests.live import LiveServer
 from tests.test_browser_tables import join_table
 
@@ -27,18 +26,6 @@ pytestmark = pytest.mark.browser
 DECK = load_deck(SAMPLE_DECKS_DIR / "green-transition.yaml")
 CARD = DECK.question_card("table-plan")
 QUESTION = DECK.question("table-plan")
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    with live_server(tmp_path_factory.mktemp("browser-figures")) as live:
-        yield live
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Browser]:
-    with chromium_browser() as browser:
-        yield browser
 
 
 def figures(chosen: list[int]) -> tuple[str, str, str]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from strategyroom.decks import load_deck
 from strategyroom.paths import SAMPLE_DECKS_DIR
-from tests.browsers import PASSWORD, SHOTS, chromium_browser, live_server
+from tests.browsers import PASSWORD, SHOTS, module_chromium, module_server  # noqa: F401 (fixtures)
 from tests.live import LiveServer
 
 pytestmark = pytest.mark.browser
@@ -25,18 +24,6 @@ pytestmark = pytest.mark.browser
 DECK = load_deck(SAMPLE_DECKS_DIR / "green-transition.yaml")
 CARD = DECK.question_card("solar-site")
 QUESTION = DECK.question("solar-site")
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    with live_server(tmp_path_factory.mktemp("browser-tables")) as live:
-        yield live
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Browser]:
-    with chromium_browser() as browser:
-        yield browser
 
 
 def join_table(chromium: Browser, url: str, tablet: bool = False) -> Page:
