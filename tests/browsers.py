@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, Page, sync_playwright
 
 from tests.live import LiveServer
 
@@ -56,6 +56,19 @@ def live_server(data_dir: Path, decks_dir: Path | None = None) -> Iterator[LiveS
     live.start()
     yield live
     live.stop()
+
+
+def open_console(chromium: Browser, server: LiveServer, height: int) -> tuple[Page, str]:
+    """maria's console, 1400 px wide, with the session "Northside, 12 March" just
+    opened; and that session's join code."""
+    console = chromium.new_page(viewport={"width": 1400, "height": height})
+    console.goto(server.url + "/console")
+    console.fill("#username", "maria")
+    console.fill("#password", PASSWORD)
+    console.get_by_role("button", name="Log in").click()
+    console.fill("#title", "Northside, 12 March")
+    console.get_by_role("button", name="Open session").click()
+    return console, console.locator("#join-code").inner_text()
 
 
 # Module-scoped fixtures: a module takes them with

@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, Page, expect
 from strategyroom.decks import load_deck
 from strategyroom.decks.schema import QuestionType
 from strategyroom.paths import SAMPLE_DECKS_DIR
-from tests.browsers import PASSWORD, SHOTS, module_chromium, module_server  # noqa: F401 (fixtures)
+from tests.browsers import SHOTS, module_chromium, module_server, open_console  # noqa: F401 (fixtures)
 from tests.live import LiveServer
 
 pytestmark = pytest.mark.browser
@@ -53,14 +53,7 @@ def phone(chromium: Browser, server: LiveServer, code: str, language_name: str) 
 
 
 def test_a_session_in_the_browser(server: LiveServer, chromium: Browser) -> None:
-    console = chromium.new_page(viewport={"width": 1400, "height": 1000})
-    console.goto(server.url + "/console")
-    console.fill("#username", "maria")
-    console.fill("#password", PASSWORD)
-    console.get_by_role("button", name="Log in").click()
-    console.fill("#title", "Northside, 12 March")
-    console.get_by_role("button", name="Open session").click()
-    code = console.locator("#join-code").inner_text()
+    console, code = open_console(chromium, server, 1000)
     assert len(code) == 6
 
     en, da = phone(chromium, server, code, "English"), phone(chromium, server, code, "Dansk")

@@ -17,7 +17,7 @@ from playwright.sync_api import Browser, expect
 from strategyroom.decks import load_deck
 from strategyroom.decks.schema import MultipleChoice
 from strategyroom.paths import SAMPLE_DECKS_DIR
-from tests.browsers import PASSWORD, SHOTS, module_chromium, module_server  # noqa: F401 (fixtures)
+from tests.browsers import SHOTS, module_chromium, module_server, open_console  # noqa: F401 (fixtures)
 from tests.live import LiveServer
 from tests.test_browser_tables import join_table
 
@@ -40,14 +40,7 @@ def figures(chosen: list[int]) -> tuple[str, str, str]:
 
 
 def test_the_impact_meter_follows_the_draft(server: LiveServer, chromium: Browser) -> None:
-    console = chromium.new_page(viewport={"width": 1400, "height": 1100})
-    console.goto(server.url + "/console")
-    console.fill("#username", "maria")
-    console.fill("#password", PASSWORD)
-    console.get_by_role("button", name="Log in").click()
-    console.fill("#title", "Northside, 12 March")
-    console.get_by_role("button", name="Open session").click()
-    code = console.locator("#join-code").inner_text()
+    console, code = open_console(chromium, server, 1100)
     console.fill("#table-count", "2")
     console.get_by_role("button", name="Set up numbered tables").click()
     expect(console.locator("#table-overview tbody tr")).to_have_count(2)

@@ -16,7 +16,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from strategyroom.decks import load_deck
 from strategyroom.paths import SAMPLE_DECKS_DIR
-from tests.browsers import PASSWORD, SHOTS, module_chromium, module_server  # noqa: F401 (fixtures)
+from tests.browsers import SHOTS, module_chromium, module_server, open_console  # noqa: F401 (fixtures)
 from tests.live import LiveServer
 
 pytestmark = pytest.mark.browser
@@ -44,14 +44,7 @@ def join_table(chromium: Browser, url: str, tablet: bool = False) -> Page:
 def test_a_tables_draft_reaches_the_other_phone(
     server: LiveServer, chromium: Browser, tmp_path: Path
 ) -> None:
-    console = chromium.new_page(viewport={"width": 1400, "height": 1100})
-    console.goto(server.url + "/console")
-    console.fill("#username", "maria")
-    console.fill("#password", PASSWORD)
-    console.get_by_role("button", name="Log in").click()
-    console.fill("#title", "Northside, 12 March")
-    console.get_by_role("button", name="Open session").click()
-    code = console.locator("#join-code").inner_text()
+    console, code = open_console(chromium, server, 1100)
     console.fill("#table-count", "3")
     console.get_by_role("button", name="Set up numbered tables").click()
     expect(console.locator("#table-overview tbody tr")).to_have_count(3)
