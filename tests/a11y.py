@@ -18,26 +18,10 @@ AXE_SHA256 = "29348999450cdf2849a8e70b7912fc2da85a849da39c0d0d5394f51d4a9ed95c"
 AXE_SOURCE = (VENDOR / "axe.min.js").read_text(encoding="utf-8")
 assert hashlib.sha256(AXE_SOURCE.encode()).hexdigest() == AXE_SHA256, "axe.min.js changed"
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 # The smallest phone width WCAG 1.4.10 (reflow) asks for, and the target size we keep.
 PHONE = {"width": 320, "height": 640}
 MIN_TARGET_PX = 44
 BLOCKING_IMPACTS = ("serious", "critical")
-
-
-def launch(playwright: Any) -> Browser:
-    browser: Browser = playwright.chromium.launch(
-        executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-    )
-    return browser
 
 
 # Counts the websocket messages htmx has swapped in, so a test can wait for the

@@ -6,12 +6,9 @@ extension (docs/accessibility.md)."""
 from __future__ import annotations
 
 import gzip
-import os
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, Response, expect, sync_playwright
+from playwright.sync_api import Browser, Page, Response, expect
 
 from strategyroom.decks import load_deck
 from strategyroom.decks.schema import QuestionType, options_of
@@ -21,18 +18,15 @@ from tests.a11y import (
     axe_violations,
     check_phone_page,
     horizontal_overflow,
-    launch,
     phone_context,
     wait_for_greeting,
     wide_elements,
 )
+from tests.browsers import PASSWORD, SHOTS, module_chromium, module_server  # noqa: F401 (fixtures)
 from tests.live import ApiFacilitator, LiveServer, Phone
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parent.parent
-SHOTS = ROOT / os.environ.get("STRATEGYROOM_SCREENSHOTS", "test-artifacts/screenshots")
-PASSWORD = "a long facilitator password"
 DECK = load_deck(SAMPLE_DECKS_DIR / "green-transition.yaml")
 # docs/accessibility.md states these figures; the test measures them.
 FIRST_VIEW_BUDGET_BYTES = 80_000
@@ -42,23 +36,6 @@ STATIC_FILES = {
     "/static/vendor/htmx-ext-ws.min.js",
     "/static/live-status.js",
 }
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    live = LiveServer(tmp_path_factory.mktemp("a11y-pages"))
-    live.cli("facilitator", "add", "maria", "--password-stdin", stdin=PASSWORD + "\n")
-    live.start()
-    yield live
-    live.stop()
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
-        yield browser
-        browser.close()
 
 
 def card_of(kind: QuestionType) -> tuple[int, str]:

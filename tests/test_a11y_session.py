@@ -14,26 +14,21 @@ Screenshots go to test-artifacts/screenshots, or to STRATEGYROOM_SCREENSHOTS
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from strategyroom.decks import load_deck
 from strategyroom.decks.schema import QuestionType
 from strategyroom.paths import SAMPLE_DECKS_DIR
-from tests.a11y import check_phone_page, launch, phone_context, wait_for_greeting
+from tests.a11y import check_phone_page, phone_context, wait_for_greeting
+from tests.browsers import PASSWORD, SHOTS, module_chromium, module_server  # noqa: F401 (fixtures)
 from tests.live import ApiFacilitator, LiveServer
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parent.parent
-SHOTS = ROOT / os.environ.get("STRATEGYROOM_SCREENSHOTS", "test-artifacts/screenshots")
-PASSWORD = "a long facilitator password"
 DECK = load_deck(SAMPLE_DECKS_DIR / "green-transition.yaml")
 ORDER = [
     QuestionType.SCALE,
@@ -86,23 +81,6 @@ TEXT = {
         "thanks": "Tack!",
     },
 }
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    live = LiveServer(tmp_path_factory.mktemp("a11y-session"))
-    live.cli("facilitator", "add", "maria", "--password-stdin", stdin=PASSWORD + "\n")
-    live.start()
-    yield live
-    live.stop()
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
-        yield browser
-        browser.close()
 
 
 def question_card(kind: QuestionType) -> tuple[int, Any]:

@@ -7,52 +7,18 @@ STRATEGYROOM_SCREENSHOTS (`docs/screenshots` refreshes the README's pictures).
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from strategyroom.decks import load_deck
 from strategyroom.decks.schema import QuestionType
 from strategyroom.paths import SAMPLE_DECKS_DIR
+from tests.browsers import SHOTS, module_chromium, module_server, open_console  # noqa: F401 (fixtures)
 from tests.live import LiveServer
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parent.parent
-SHOTS = ROOT / os.environ.get("STRATEGYROOM_SCREENSHOTS", "test-artifacts/screenshots")
-PASSWORD = "a long facilitator password"
 DECK = load_deck(SAMPLE_DECKS_DIR / "green-transition.yaml")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    live = LiveServer(tmp_path_factory.mktemp("browser-data"))
-    live.cli("facilitator", "add", "maria", "--password-stdin", stdin=PASSWORD + "\n")
-    live.start()
-    yield live
-    live.stop()
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
 
 
 def first_question(kind: QuestionType) -> tuple[int, str]:
@@ -87,14 +53,7 @@ def phone(chromium: Browser, server: LiveServer, code: str, language_name: str) 
 
 
 def test_a_session_in_the_browser(server: LiveServer, chromium: Browser) -> None:
-    console = chromium.new_page(viewport={"width": 1400, "height": 1000})
-    console.goto(server.url + "/console")
-    console.fill("#username", "maria")
-    console.fill("#password", PASSWORD)
-    console.get_by_role("button", name="Log in").click()
-    console.fill("#title", "Northside, 12 March")
-    console.get_by_role("button", name="Open session").click()
-    code = console.locator("#join-code").inner_text()
+    console, code = open_console(chromium, server, 1000)
     assert len(code) == 6
 
     en, da = phone(chromium, server, code, "English"), phone(chromium, server, code, "Dansk")

@@ -9,17 +9,16 @@ Screenshots go where tests/test_browser.py puts them (STRATEGYROOM_SCREENSHOTS).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from fractions import Fraction
 
 import pytest
-from playwright.sync_api import Browser, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 
 from strategyroom.decks import load_deck
 from strategyroom.decks.schema import MultipleChoice
 from strategyroom.paths import SAMPLE_DECKS_DIR
+from tests.browsers import SHOTS, module_chromium, module_server, open_console  # noqa: F401 (fixtures)
 from tests.live import LiveServer
-from tests.test_browser import CHROMIUM_ARGS, PASSWORD, SHOTS
 from tests.test_browser_tables import join_table
 
 pytestmark = pytest.mark.browser
@@ -27,25 +26,6 @@ pytestmark = pytest.mark.browser
 DECK = load_deck(SAMPLE_DECKS_DIR / "green-transition.yaml")
 CARD = DECK.question_card("table-plan")
 QUESTION = DECK.question("table-plan")
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    live = LiveServer(tmp_path_factory.mktemp("browser-figures"))
-    live.cli("facilitator", "add", "maria", "--password-stdin", stdin=PASSWORD + "\n")
-    live.start()
-    yield live
-    live.stop()
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
 
 
 def figures(chosen: list[int]) -> tuple[str, str, str]:
@@ -60,14 +40,7 @@ def figures(chosen: list[int]) -> tuple[str, str, str]:
 
 
 def test_the_impact_meter_follows_the_draft(server: LiveServer, chromium: Browser) -> None:
-    console = chromium.new_page(viewport={"width": 1400, "height": 1100})
-    console.goto(server.url + "/console")
-    console.fill("#username", "maria")
-    console.fill("#password", PASSWORD)
-    console.get_by_role("button", name="Log in").click()
-    console.fill("#title", "Northside, 12 March")
-    console.get_by_role("button", name="Open session").click()
-    code = console.locator("#join-code").inner_text()
+    console, code = open_console(chromium, server, 1100)
     console.fill("#table-count", "2")
     console.get_by_role("button", name="Set up numbered tables").click()
     expect(console.locator("#table-overview tbody tr")).to_have_count(2)

@@ -9,41 +9,21 @@ from __future__ import annotations
 
 import re
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from strategyroom.decks import load_deck
 from strategyroom.paths import SAMPLE_DECKS_DIR
+from tests.browsers import SHOTS, module_chromium, module_server, open_console  # noqa: F401 (fixtures)
 from tests.live import LiveServer
-from tests.test_browser import CHROMIUM_ARGS, PASSWORD, SHOTS
 
 pytestmark = pytest.mark.browser
 
 DECK = load_deck(SAMPLE_DECKS_DIR / "green-transition.yaml")
 CARD = DECK.question_card("solar-site")
 QUESTION = DECK.question("solar-site")
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    live = LiveServer(tmp_path_factory.mktemp("browser-tables"))
-    live.cli("facilitator", "add", "maria", "--password-stdin", stdin=PASSWORD + "\n")
-    live.start()
-    yield live
-    live.stop()
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
 
 
 def join_table(chromium: Browser, url: str, tablet: bool = False) -> Page:
@@ -64,14 +44,7 @@ def join_table(chromium: Browser, url: str, tablet: bool = False) -> Page:
 def test_a_tables_draft_reaches_the_other_phone(
     server: LiveServer, chromium: Browser, tmp_path: Path
 ) -> None:
-    console = chromium.new_page(viewport={"width": 1400, "height": 1100})
-    console.goto(server.url + "/console")
-    console.fill("#username", "maria")
-    console.fill("#password", PASSWORD)
-    console.get_by_role("button", name="Log in").click()
-    console.fill("#title", "Northside, 12 March")
-    console.get_by_role("button", name="Open session").click()
-    code = console.locator("#join-code").inner_text()
+    console, code = open_console(chromium, server, 1100)
     console.fill("#table-count", "3")
     console.get_by_role("button", name="Set up numbered tables").click()
     expect(console.locator("#table-overview tbody tr")).to_have_count(3)

@@ -15,35 +15,27 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
+from tests.browsers import PASSWORD, chromium_browser, live_server
 from tests.conftest import TEST_DECKS
 from tests.live import ApiFacilitator, LiveServer, free_port
-from tests.test_browser import CHROMIUM_ARGS
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "a long facilitator password"
 WAIT_MS = 60_000  # reconnecting uses jittered backoff of up to several seconds
 
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[LiveServer]:
-    live = LiveServer(tmp_path / "data", decks_dir=TEST_DECKS)
-    live.cli("facilitator", "add", "maria", "--password-stdin", stdin=PASSWORD + "\n")
-    live.start()
-    yield live
-    live.stop()
+    with live_server(tmp_path / "data", decks_dir=TEST_DECKS) as live:
+        yield live
 
 
 @pytest.fixture
 def chromium() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
+    with chromium_browser() as browser:
         yield browser
-        browser.close()
 
 
 def kill(server: LiveServer) -> None:

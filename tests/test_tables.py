@@ -8,42 +8,19 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
 from strategyroom.config import Settings
 from strategyroom.store.db import Database
 from strategyroom.store.models import Participant, TableAnswer, TableDraft
-from tests.conftest import ORIGIN, act, csrf_of, make_settings, open_session, postgres_database
+from tests.conftest import ORIGIN, act, csrf_of, open_session
+from tests.modes import both_modes, open_sockets  # noqa: F401 (fixtures)
 from tests.protocol import JsonParticipant, receive_text
 
 DECK = "tables-test.yaml"
-
-
-@pytest.fixture(params=["embedded", "scaleout"])
-def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Settings]:
-    if request.param == "embedded":
-        yield make_settings(tmp_path)
-        return
-    with postgres_database() as url:
-        yield make_settings(tmp_path, "scaleout", database_url=url)
-
-
-@pytest.fixture
-def sockets() -> Iterator[list[Any]]:
-    """Sockets a test opened, closed even when it fails (else the app cannot stop)."""
-    opened: list[Any] = []
-    yield opened
-    for item in reversed(opened):
-        if isinstance(item, JsonParticipant):
-            item.close()
-        else:
-            item.__exit__(None, None, None)
 
 
 def stored(settings: Settings, model: Any) -> list[Any]:

@@ -28,6 +28,7 @@ from strategyroom.aggregate.results import (
     TextResult,
 )
 from strategyroom.decks import Deck
+from strategyroom.decks.schema import options_of
 from strategyroom.live.errors import N_
 from strategyroom.reports.charts import Bar, bar_chart, meter
 from strategyroom.reports.model import QuestionReport, Report
@@ -233,7 +234,7 @@ def question_view(deck: Deck, index: int, question: QuestionReport, f: Formatter
         view.extra.append(Table(f._(N_("Table answers")), head, rows))
     for breakdown in question.profiles:
         profile = deck.question(breakdown.profile_question)
-        names = {o.id: deck.text(o.label, f.language) for o in profile.options}  # type: ignore[union-attr]
+        names = {o.id: deck.text(o.label, f.language) for o in options_of(profile)}
         groups = [g.model_copy(update={"group": names[g.group]}) for g in breakdown.groups]
         caption = f._(N_("By answer to: %(question)s")) % {
             "question": deck.text(profile.prompt, f.language)

@@ -179,10 +179,11 @@ def _answers(question: Question, data: SessionData) -> list[ParticipantAnswer]:
 def _session_figures(deck: Deck, question: Question, data: SessionData) -> SessionFigures:
     run = data.runs.get(question.id)
     answers = _answers(question, data)
-    frozen = run is not None and run.frozen_results is not None
+    frozen_results = run.frozen_results if run is not None else None
+    frozen = frozen_results is not None
     result = (
-        result_from_dict(run.frozen_results)  # type: ignore[union-attr,arg-type]
-        if frozen
+        result_from_dict(frozen_results)
+        if frozen_results is not None
         else aggregate(question, _rows(answers))
     )
     values = [a.value for a in answers]

@@ -1,0 +1,89 @@
+"""What the browser tests share: Debian's Chromium launched through Playwright,
+a live server with a facilitator account, and where screenshots go.
+
+Screenshots go to test-artifacts/screenshots, or to the folder named by
+STRATEGYROOM_SCREENSHOTS (`docs/screenshots` refreshes the README's pictures).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from tests.live import LiveServer
+
+ROOT = Path(__file__).resolve().parent.parent
+SHOTS = ROOT / os.environ.get("STRATEGYROOM_SCREENSHOTS", "test-artifacts/screenshots")
+PASSWORD = "a long facilitator password"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def launch(playwright: Any) -> Browser:
+    browser: Browser = playwright.chromium.launch(
+        executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+    )
+    return browser
+
+
+@contextmanager
+def chromium_browser() -> Iterator[Browser]:
+    """Debian's Chromium, closed (with Playwright) when the block ends."""
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        yield browser
+        browser.close()
+
+
+@contextmanager
+def live_server(data_dir: Path, decks_dir: Path | None = None) -> Iterator[LiveServer]:
+    """A started server on `data_dir` with the facilitator maria, stopped at the end."""
+    live = LiveServer(data_dir, decks_dir=decks_dir)
+    live.cli("facilitator", "add", "maria", "--password-stdin", stdin=PASSWORD + "\n")
+    live.start()
+    yield live
+    live.stop()
+
+
+def open_console(chromium: Browser, server: LiveServer, height: int) -> tuple[Page, str]:
+    """maria's console, 1400 px wide, with the session "Northside, 12 March" just
+    opened; and that session's join code."""
+    console = chromium.new_page(viewport={"width": 1400, "height": height})
+    console.goto(server.url + "/console")
+    console.fill("#username", "maria")
+    console.fill("#password", PASSWORD)
+    console.get_by_role("button", name="Log in").click()
+    console.fill("#title", "Northside, 12 March")
+    console.get_by_role("button", name="Open session").click()
+    return console, console.locator("#join-code").inner_text()
+
+
+# Module-scoped fixtures: a module takes them with
+# `from tests.browsers import module_chromium, module_server` (they register
+# as `chromium` and `server`), one browser and one server for all its tests.
+@pytest.fixture(scope="module", name="server")
+def module_server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
+    name = request.module.__name__.rpartition(".")[2]
+    with live_server(tmp_path_factory.mktemp(name)) as live:
+        yield live
+
+
+@pytest.fixture(scope="module", name="chromium")
+def module_chromium() -> Iterator[Browser]:
+    with chromium_browser() as browser:
+        yield browser
