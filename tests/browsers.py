@@ -14,13 +14,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.live import LiveServer
 
 ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / os.environ.get("STRATEGYROOM_SCREENSHOTS", "test-artifacts/screenshots")
 PASSWORD = "a long facilitator password"
+# How long an expectation waits for the page to get there (Playwright's default
+# is 5 s). A bound on waiting, not a timing assertion: a loaded 2-core CI machine
+# has been seen to need more than 5 s for a websocket update to arrive.
+expect.set_options(timeout=15_000)
+
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
