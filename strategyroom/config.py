@@ -55,7 +55,7 @@ class Settings:
     # minute, participants per session, messages per second per socket (with a
     # burst allowance of five seconds' worth), open sockets per participant.
     join_attempts_per_minute: int = 20
-    max_participants: int = 500
+    max_participants: int = 10_000
     socket_messages_per_second: float = 5.0
     sockets_per_participant: int = 3
 
