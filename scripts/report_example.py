@@ -26,7 +26,15 @@ from typing import Any
 from strategyroom.aggregate import AnswerRow, aggregate
 from strategyroom.decks import Deck, Question, load_deck
 from strategyroom.decks.answers import parse_answer
-from strategyroom.decks.schema import PREFER_NOT_TO_SAY, options_of
+from strategyroom.decks.schema import (
+    PREFER_NOT_TO_SAY,
+    Budget,
+    MultipleChoice,
+    Ranking,
+    Scale,
+    SingleChoice,
+    options_of,
+)
 from strategyroom.live.errors import InvalidAnswer
 from strategyroom.paths import SAMPLE_DECKS_DIR
 from strategyroom.reports import data, html, pdf
@@ -63,18 +71,18 @@ def random_answer(question: Question, rnd: random.Random, person: int) -> Any:
     """A plausible answer that fits the question (a capped package is redrawn)."""
     ids = [o.id for o in options_of(question)]
     for _ in range(100):
-        match question.type.value:
-            case "single":
-                value: Any = rnd.choice(ids + [PREFER_NOT_TO_SAY] * getattr(question, "profile", 0))
-            case "multiple":
-                value = rnd.sample(ids, rnd.randint(1, getattr(question, "max_choices", None) or 2))
-            case "scale":
-                low, high = question.min, question.max  # type: ignore[union-attr]
+        match question:
+            case SingleChoice():
+                value: Any = rnd.choice(ids + [PREFER_NOT_TO_SAY] * question.profile)
+            case MultipleChoice():
+                value = rnd.sample(ids, rnd.randint(1, question.max_choices or 2))
+            case Scale():
+                low, high = question.min, question.max
                 value = min(high, max(low, round(rnd.gauss((low + high) / 2 + 0.8, 1))))
-            case "ranking":
+            case Ranking():
                 value = rnd.sample(ids, len(ids))
-            case "budget":
-                total = question.total  # type: ignore[union-attr]
+            case Budget():
+                total = question.total
                 cuts = sorted(rnd.randint(0, total) for _ in ids[1:])
                 value = dict(
                     zip(

@@ -10,7 +10,6 @@ which.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -18,6 +17,9 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import Session, col, select
 
 from strategyroom.live.errors import N_, InvalidMessage, NotFound, SessionError
+
+# Share tokens are stored as participants' tokens are: only their SHA-256.
+from strategyroom.live.participants import token_hash
 from strategyroom.store.models import ReportShare, RoomSession, utcnow
 
 MAX_DAYS = 365
@@ -26,10 +28,6 @@ MAX_DAYS = 365
 class ShareGone(SessionError):
     code = "share_gone"
     status = 410
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def create_share(
