@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from strategyroom.config import ConfigError, Settings
+from strategyroom.logs import LEVELS, log_config
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -30,7 +31,7 @@ def _settings(args: argparse.Namespace) -> Settings:
     return Settings.from_env(overrides=overrides)
 
 
-def _serve(settings: Settings, host: str, port: int) -> None:
+def _serve(settings: Settings, host: str, port: int, log_level: str = "info") -> None:
     import uvicorn
 
     from strategyroom.web.app import create_app
@@ -49,14 +50,15 @@ def _serve(settings: Settings, host: str, port: int) -> None:
         ws_per_message_deflate=False,
         ws_max_size=64 * 1024,
         proxy_headers=True,
-        log_level="info",
+        log_config=log_config(),
+        log_level=log_level,
     )
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
     settings = _settings(args)
     print(f"Strategy Room on {settings.public_url} (data in {settings.data_dir})")
-    _serve(settings, args.host, args.port)
+    _serve(settings, args.host, args.port, args.log_level)
     return 0
 
 
@@ -100,7 +102,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         ),
         flush=True,
     )
-    _serve(settings, args.host, args.port)
+    _serve(settings, args.host, args.port, args.log_level)
     return 0
 
 
@@ -184,6 +186,12 @@ def build_parser() -> argparse.ArgumentParser:
             "--host", default=DEFAULT_HOST, help=f"address to listen on ({DEFAULT_HOST})"
         )
         p.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port ({DEFAULT_PORT})")
+        p.add_argument(
+            "--log-level",
+            choices=LEVELS,
+            default="info",
+            help="how much to log (info); debug adds every websocket handshake",
+        )
 
     serve = commands.add_parser("serve", help="run the web app", description="Run the web app.")
     server_options(serve)

@@ -32,8 +32,10 @@ class LiveServer:
         decks_dir: Path | None = None,
         port: int | None = None,
         env: dict[str, str] | None = None,
+        serve_args: tuple[str, ...] = (),
     ) -> None:
         self.data_dir = data_dir
+        self.serve_args = serve_args
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {**os.environ, "STRATEGYROOM_SECRET_KEY": "live-test-key", **(env or {})}
@@ -67,6 +69,7 @@ class LiveServer:
                     "serve",
                     "--port",
                     str(self.port),
+                    *self.serve_args,
                 ],
                 env=self.env,
                 stdout=log,

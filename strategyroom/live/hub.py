@@ -247,6 +247,7 @@ class Hub:
                 elif kind == "resync":
                     await self._resync(room)
                 elif kind == "deleted":
+                    self.service.forget(room.session_id)
                     await self._close_all(room)
             except asyncio.CancelledError:
                 raise

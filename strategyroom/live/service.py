@@ -25,7 +25,7 @@ from strategyroom.live import answers, participants
 from strategyroom.live import state as machine
 from strategyroom.live.answers import PendingAnswer
 from strategyroom.live.codes import new_join_code, normalize_join_code
-from strategyroom.live.errors import N_, InvalidMessage, NotFound, SessionFull
+from strategyroom.live.errors import N_, InvalidMessage, NotFound
 from strategyroom.live.events import (
     CardShown,
     Envelope,
@@ -73,6 +73,10 @@ class SessionService:
         self.broker = broker
         # A session's deck never changes once it is opened, so caching is safe.
         self._decks: dict[str, Deck] = {}
+        # Shared session rows by id, and session ids by join code, for the hot
+        # paths (a socket connecting, a device joining); see ``shared_row``.
+        self._rows: dict[str, RoomSession] = {}
+        self._codes: dict[str, str] = {}
         self._answers = GroupCommit(db, self._tallies_changed)
         self._scopes: dict[tuple[str, str], str] = {}
         self.tables = TableService(self)
@@ -104,6 +108,50 @@ class SessionService:
         if room is None:
             raise NotFound(N_("No session has the code %(code)s. Please check it."), code=code)
         return room
+
+    async def shared_row(self, session_id: str) -> RoomSession:
+        """One copy of the session row for this worker, shared by its sockets (a
+        copy per socket was most of a participant's memory). Its id, join code,
+        title and deck never change; its status and counters go stale, so read
+        those from the live state instead."""
+        row = self._rows.get(session_id)
+        if row is None:
+            row = self._rows[session_id] = await self.get(session_id)
+        return row
+
+    async def shared_row_by_code(self, text: str) -> RoomSession:
+        """``by_code`` from this worker's memory after the first look-up: a
+        thousand phones reconnecting at once cost no query each. A session
+        deleted meanwhile is found out by the next step (``join`` or
+        ``connecting``), which then calls ``forget``."""
+        code = normalize_join_code(text)
+        session_id = self._codes.get(code) if code else None
+        if session_id is not None and session_id in self._rows:
+            return self._rows[session_id]
+        room = await self.by_code(text)
+        self._codes[room.join_code] = room.id
+        return self._rows.setdefault(room.id, room)
+
+    def forget(self, session_id: str) -> None:
+        """Drop this worker's cached copies of a session (it was deleted)."""
+        row = self._rows.pop(session_id, None)
+        if row is not None:
+            self._codes.pop(row.join_code, None)
+        self._decks.pop(session_id, None)
+
+    async def connecting(
+        self, session_id: str, token: str
+    ) -> tuple[Participant | None, dict[str, Any]]:
+        """The participant behind a connecting socket and their answers so far,
+        in one trip to the database thread."""
+
+        def read(db: Session) -> tuple[Participant | None, dict[str, Any]]:
+            participant = participants.find(db, session_id, token)
+            if participant is None:
+                return None, {}
+            return participant, answers.answers_of(db, session_id, participant.id)
+
+        return await self.db.run(read)
 
     async def list_sessions(self) -> list[RoomSession]:
         return await self.db.run(
@@ -329,7 +377,7 @@ class SessionService:
             db.commit()
 
         await self.db.run(remove, write=True)
-        self._decks.pop(session_id, None)
+        self.forget(session_id)
         await self.broker.publish(channel(session_id), signal("deleted", session_id))
 
     # -- participants ----------------------------------------------------------
@@ -350,17 +398,13 @@ class SessionService:
             state = await self.state(room.id)
             machine.require_table(state, table)
 
-        def insert(db: Session) -> tuple[Participant, str]:
-            # Lock the session's row so concurrent joins cannot overshoot the limit.
-            db.exec(select(RoomSession).where(RoomSession.id == room.id).with_for_update()).one()
-            joined = db.exec(select(func.count()).where(Participant.session_id == room.id)).one()
-            if limit is not None and joined >= limit:
-                raise SessionFull(N_("This session is full (%(limit)s participants)."), limit=limit)
-            participant, token = participants.join(db, room.id, language, device)
-            db.commit()
-            return participant, token
-
-        participant, token = await self.db.run(insert, write=True)
+        try:
+            participant, token = await self.db.run(
+                lambda db: participants.admit(db, room.id, language, device, limit), write=True
+            )
+        except NotFound:
+            self.forget(room.id)  # deleted since this worker cached its row
+            raise
         if table is not None:
             await self.tables.move(room.id, participant.id, table, actor="participant")
             participant.table_number = table

@@ -56,6 +56,9 @@ class RoomSession(SQLModel, table=True):
     seq: int = 0
     # Changes when earlier events can no longer be replayed (clients then re-sync).
     epoch: str = Field(max_length=16)
+    # Devices that have joined so far, kept with the row so that a join checks the
+    # participant limit and numbers the device in one statement (no count, no lock).
+    joined: int = 0
     created_by: int = Field(foreign_key="facilitator.id")
     created_at: datetime = Field(default_factory=utcnow)
     ended_at: datetime | None = None

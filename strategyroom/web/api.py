@@ -15,11 +15,11 @@ from starlette.routing import Route
 from strategyroom import accounts, i18n
 from strategyroom.aggregate import GroupFigures
 from strategyroom.decks import Deck, Question
-from strategyroom.live.errors import N_, InvalidMessage, SessionEnded
+from strategyroom.live.errors import N_, InvalidMessage
 from strategyroom.live.figures import room_figures, room_priorities, table_figures
 from strategyroom.live.state import LiveState
 from strategyroom.live.tables import overview
-from strategyroom.store.models import DeviceKind, QuestionState, RoomSession, SessionStatus
+from strategyroom.store.models import DeviceKind, QuestionState, RoomSession
 from strategyroom.web.console import available_decks, deck_by_file, perform
 from strategyroom.web.context import Services, services
 from strategyroom.web.limits import find_session
@@ -163,9 +163,8 @@ async def join(request: Request) -> Response:
     """Join as a participant without a browser: returns the token for the socket's hello."""
     svc = services(request)
     data = await _json_body(request)
-    room = await find_session(svc, request, str(data.get("code", "")))
-    if room.status is SessionStatus.ENDED:
-        raise SessionEnded(N_("This session has ended. Thank you for taking part."))
+    # The shared row, from memory: the join itself refuses an ended session.
+    room = await find_session(svc, request, str(data.get("code", "")), shared=True)
     language = i18n.choose_language(str(data.get("language", "")))
     table = data.get("table")
     if table is not None and (not isinstance(table, int) or isinstance(table, bool)):

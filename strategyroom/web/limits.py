@@ -67,11 +67,18 @@ def client_address(connection: HTTPConnection) -> str:
     return connection.client.host if connection.client else "unknown"
 
 
-async def find_session(svc: Services, connection: HTTPConnection, code: str) -> RoomSession:
-    """The session with this join code, counting failures against the address."""
+async def find_session(
+    svc: Services, connection: HTTPConnection, code: str, *, shared: bool = False
+) -> RoomSession:
+    """The session with this join code, counting failures against the address.
+    ``shared``: this worker's shared copy of the row, read from memory, whose
+    status may be stale (sockets read it from the live state; a join checks it
+    when it counts the device in)."""
     address = client_address(connection)
     svc.join_guard.check(address)
     try:
+        if shared:
+            return await svc.sessions.shared_row_by_code(code)
         return await svc.sessions.by_code(code)
     except NotFound:
         svc.join_guard.failed(address)

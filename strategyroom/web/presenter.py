@@ -80,14 +80,10 @@ class Resume:
 class HtmlJsonPresenter:
     def __init__(self, services: Services) -> None:
         self.services = services
-        self._rooms: dict[str, RoomSession] = {}
 
     async def room_row(self, session_id: str) -> RoomSession:
         # The row's join code, deck and title never change; status is read from state.
-        row = self._rooms.get(session_id)
-        if row is None:
-            row = self._rooms[session_id] = await self.services.sessions.get(session_id)
-        return row
+        return await self.services.sessions.shared_row(session_id)
 
     async def scene(self, session_id: str, state: LiveState, *, for_console: bool) -> views.Scene:
         row = await self.room_row(session_id)
@@ -241,8 +237,16 @@ class HtmlJsonPresenter:
 
     # -- greeting a (re)connecting socket -----------------------------------------------
 
-    async def greet(self, client: Client, state: LiveState, resume: Resume | None) -> None:
-        """Bring a new socket up to ``state``: replay what it missed, or a snapshot."""
+    async def greet(
+        self,
+        client: Client,
+        state: LiveState,
+        resume: Resume | None,
+        answers: dict[str, Any] | None = None,
+    ) -> None:
+        """Bring a new socket up to ``state``: replay what it missed, or a snapshot.
+        ``answers``: the participant's answers, when the caller has just read them
+        (a connecting socket reads them with the participant, in one query)."""
         if client.format == "json":
             if (
                 resume is not None
@@ -258,11 +262,8 @@ class HtmlJsonPresenter:
                         )
             else:
                 scene = await self.scene(state.session_id, state, for_console=False)
-                answers = {}
-                if client.participant_id:
-                    answers = await self.services.sessions.answers_of(
-                        state.session_id, client.participant_id
-                    )
+                if answers is None:
+                    answers = await self._answers_of(client)
                 await _send(
                     client, views.snapshot_json(scene, client.language, answers, seat_json(client))
                 )
@@ -273,12 +274,16 @@ class HtmlJsonPresenter:
                 scene = await scenes.room()
                 card = scene.card
                 if card is not None and card.question is not None:
-                    answers = await self.services.sessions.answers_of(
-                        state.session_id, client.participant_id
-                    )
+                    if answers is None:
+                        answers = await self._answers_of(client)
                     my_answer = answers.get(card.question.id)
             await _send(client, await self._html_screen(client, scenes, my_answer))
         client.seq = state.seq
+
+    async def _answers_of(self, client: Client) -> dict[str, Any]:
+        if client.participant_id is None:
+            return {}
+        return await self.services.sessions.answers_of(client.session_id, client.participant_id)
 
     # -- rendering ----------------------------------------------------------------
 

@@ -23,6 +23,7 @@ from strategyroom.decks.answers import parse_answer
 from strategyroom.live.errors import (
     N_,
     InvalidMessage,
+    NotFound,
     NotJoined,
     RateLimited,
     SessionError,
@@ -115,7 +116,7 @@ async def _accept_by_code(
     unknown code gets an error frame and a close code browsers do not retry."""
     await websocket.accept()
     try:
-        return await find_session(svc, websocket, websocket.path_params["code"])
+        return await find_session(svc, websocket, websocket.path_params["code"], shared=True)
     except SessionError as exc:
         await websocket.send_text(_error_frame(client_format, language, exc))
         limited = isinstance(exc, RateLimited)
@@ -139,16 +140,12 @@ async def participant_socket(websocket: WebSocket) -> None:
     identified = await _identify(websocket, svc, room, client_format, language)
     if identified is None:
         return
-    participant, resume = identified
+    participant, resume, answers = identified
     if _sockets_of(svc, room.id, participant.id) >= svc.settings.sockets_per_participant:
         refused = RateLimited(N_("This device has too many open connections to the session."))
         await websocket.send_text(_error_frame(client_format, language, refused))
         await websocket.close(code=CLOSE_RATE_LIMITED)
         return
-    # Sockets share the presenter's copy of the session row (its deck, parsed):
-    # one copy per socket was most of a participant's memory. Its id and deck
-    # never change; nothing below reads the fields that do.
-    room = await _presenter(svc).room_row(room.id)
     client = Client(
         role=Role.PARTICIPANT,
         session_id=room.id,
@@ -161,9 +158,12 @@ async def participant_socket(websocket: WebSocket) -> None:
         number=participant.number,
         close=websocket.close,
     )
+    # The client holds what the socket needs; the row would stay alive in this
+    # frame for as long as the socket is open (memory per participant).
+    del participant, identified
     presenter = _presenter(svc)
     try:
-        await svc.hub.attach(client, lambda state: presenter.greet(client, state, resume))
+        await svc.hub.attach(client, lambda state: presenter.greet(client, state, resume, answers))
         await _participant_loop(websocket, svc, room, client)
     except WebSocketDisconnect:
         pass
@@ -173,9 +173,10 @@ async def participant_socket(websocket: WebSocket) -> None:
 
 async def _identify(
     websocket: WebSocket, svc: Services, room: RoomSession, client_format: str, language: str
-) -> tuple[Participant, Resume | None] | None:
-    """The participant behind this socket: from the browser's cookie, or from
-    the hello message a JSON client sends first (token and where to resume)."""
+) -> tuple[Participant, Resume | None, dict[str, Any]] | None:
+    """The participant behind this socket, with their answers so far: from the
+    browser's cookie, or from the hello message a JSON client sends first (token
+    and where to resume)."""
     token = websocket.session.get("participants", {}).get(room.id)
     resume = None
     if client_format == "json":
@@ -191,13 +192,21 @@ async def _identify(
         token = hello.get("token") if isinstance(hello.get("token"), str) else token
         if isinstance(hello.get("epoch"), str) and isinstance(hello.get("last_seq"), int):
             resume = Resume(hello["epoch"], hello["last_seq"])
-    participant = await svc.sessions.participant(room.id, token) if token else None
+    participant, answers = await svc.sessions.connecting(room.id, token) if token else (None, {})
     if participant is None:
-        refused = NotJoined(N_("Please join the session first."))
+        refused: SessionError = NotJoined(N_("Please join the session first."))
+        try:
+            # The code came from this worker's memory: make sure the session
+            # was not deleted meanwhile, so the phone hears the right reason.
+            await svc.sessions.by_code(room.join_code)
+        except NotFound as gone:
+            svc.sessions.forget(room.id)
+            refused = gone
+        code = CLOSE_UNKNOWN_SESSION if isinstance(refused, NotFound) else CLOSE_NOT_JOINED
         await websocket.send_text(_error_frame(client_format, language, refused))
-        await websocket.close(code=CLOSE_NOT_JOINED)
+        await websocket.close(code=code)
         return None
-    return participant, resume
+    return participant, resume, answers
 
 
 def _sockets_of(svc: Services, session_id: str, participant_id: str) -> int:
