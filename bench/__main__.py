@@ -22,7 +22,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import report
+from bench import report, reporttime
+from bench.reporttime import run_report
 from bench.run import run_baseline, run_ours, say
 from bench.servers import scaleout_reachable
 
@@ -65,6 +66,13 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         help="record py-spy profiles of the server during fan-out and answers into this "
         "directory (needs the bench extra: pip install -e '.[bench]')",
     )
+    parser.add_argument(
+        "--report-people",
+        type=int,
+        default=5000,
+        help="time the council report of an evening with this many residents, 8 to a "
+        "table (default 5000; 0 skips it)",
+    )
     parser.add_argument("--workdir", type=Path, help="keep server data and logs here")
     args = parser.parse_args(argv)
     try:
@@ -74,6 +82,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     args.modes = [m.strip() for m in args.modes.split(",") if m.strip()]
     if not args.ns or min(args.ns) < 1 or args.rounds < 1 or args.procs < 1:
         parser.error("N, --rounds and --procs must be at least 1")
+    if args.report_people < 0:
+        parser.error("--report-people must be 0 (skip) or more")
     if unknown := set(args.modes) - set(MODES):
         parser.error(f"unknown mode(s): {', '.join(sorted(unknown))}")
     return args
@@ -125,7 +135,11 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
         if "scaleout" in args.modes and not scaleout_why and n <= args.scaleout_max:
             results["scaleout"][n] = run_ours(n, "scaleout", args, workdir)
             loads.append(os.getloadavg()[0])
-    return {"results": results, "load_averages": loads}
+    report = None
+    if args.report_people:
+        report = run_report(args.report_people, workdir / "report")
+        loads.append(os.getloadavg()[0])
+    return {"results": results, "report": report, "load_averages": loads}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -155,8 +169,11 @@ def main(argv: list[str] | None = None) -> int:
         f"commit {info['commit']}\n"
     )
     print(report.table(results, args.ns))
+    if outcome["report"] is not None:
+        print("\n" + reporttime.table(outcome["report"]))
     if args.json:
-        args.json.write_text(json.dumps({"machine": info, "results": results}, indent=1))
+        everything = {"machine": info, "results": results, "report": outcome["report"]}
+        args.json.write_text(json.dumps(everything, indent=1))
     if args.svg:
         args.svg.write_text(report.svg(results, args.ns))
     return 0

@@ -13,10 +13,13 @@ from pathlib import Path
 
 import pytest
 
+from strategyroom.decks import load_deck
+from strategyroom.paths import SAMPLE_DECKS_DIR
 from tests.conftest import require_redis
 
 ROOT = Path(__file__).resolve().parent.parent
 N, ROUNDS = 50, 4
+REPORT_PEOPLE = 40  # 5 tables of 8
 
 
 @pytest.mark.scaleout
@@ -39,6 +42,8 @@ def test_benchmark_smoke(tmp_path: Path) -> None:
             str(tmp_path / "bench.json"),
             "--svg",
             str(tmp_path / "plot.svg"),
+            "--report-people",
+            str(REPORT_PEOPLE),
         ],
         cwd=ROOT,
         capture_output=True,
@@ -74,6 +79,16 @@ def test_benchmark_smoke(tmp_path: Path) -> None:
     assert receipts == (N,)
     assert participants == (N,)
     assert (tmp_path / "plot.svg").read_text().startswith("<svg")
+    # The report phase read back every answer of its evening: each resident
+    # answered each of the sample deck's questions for individuals.
+    deck = load_deck(SAMPLE_DECKS_DIR / "green-transition.yaml")
+    questions = len(deck.questions())
+    answers = REPORT_PEOPLE * sum(q.scope == "individual" for q in deck.questions())
+    timed = json.loads((tmp_path / "bench.json").read_text())["report"]
+    assert (timed["people"], timed["tables"], timed["questions"]) == (40, 5, questions)
+    assert timed["answers"] == answers
+    title = f"| report of 40 residents at 5 tables, {questions} questions, {answers} answers |"
+    assert title in result.stdout
 
 
 def test_benchmark_help() -> None:

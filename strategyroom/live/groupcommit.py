@@ -31,6 +31,8 @@ from strategyroom.store.db import Database
 log = logging.getLogger(__name__)
 
 MAX_BATCH = 500
+# Handlers woken per turn of the event loop after a batch is stored.
+WAKE_SLICE = 100
 
 
 Outcome = answers.Recorded | SessionError
@@ -71,7 +73,12 @@ class GroupCommit:
                 for a, o in zip(items, outcomes, strict=True)
                 if isinstance(o, answers.Recorded) and o.status == "stored"
             }
-            for (_, future), outcome in zip(batch, outcomes, strict=True):
+            for i, ((_, future), outcome) in enumerate(zip(batch, outcomes, strict=True)):
+                if i and i % WAKE_SLICE == 0:
+                    # Each resolved future wakes a handler that sends its ack:
+                    # waking hundreds in one turn of the loop stalled every
+                    # other socket (the event-loop lag of docs/performance.md).
+                    await asyncio.sleep(0)
                 if outcome is not None and not future.done():
                     future.set_result(outcome)
             if changed:

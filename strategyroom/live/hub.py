@@ -20,6 +20,7 @@ import asyncio
 import contextlib
 import json
 import logging
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -73,6 +74,9 @@ class Room:
     session_id: str
     state: LiveState
     clients: set[Client] = field(default_factory=set)
+    # Open sockets per participant, for the per-device limit (counting them by
+    # walking ``clients`` on every connect was quadratic in a reconnect storm).
+    device_sockets: Counter[str] = field(default_factory=Counter)
     dirty_tallies: set[str] = field(default_factory=set)
     dirty_presence: bool = False
     # (question, table) pairs whose draft or table answer changed.
@@ -80,6 +84,9 @@ class Room:
     flushes: int = 0
     flush_task: asyncio.Task[None] | None = None
     tick_task: asyncio.Task[None] | None = None
+
+    def sockets_of(self, participant_id: str) -> int:
+        return self.device_sockets.get(participant_id, 0)
 
     def ready_clients(self) -> list[Client]:
         return [c for c in self.clients if c.ready]
@@ -154,6 +161,8 @@ class Hub:
         """
         room = await self._room(client.session_id)
         room.clients.add(client)
+        if client.participant_id is not None:
+            room.device_sockets[client.participant_id] += 1
         flushes = room.flushes
         await greet(room.state)
         while client.backlog:
@@ -176,6 +185,10 @@ class Hub:
         if room is None or client not in room.clients:
             return
         room.clients.discard(client)
+        if client.participant_id is not None:
+            room.device_sockets[client.participant_id] -= 1
+            if room.device_sockets[client.participant_id] <= 0:
+                del room.device_sockets[client.participant_id]
         if client.participant_id is not None and client.ready:
             await self.presence.remove(client.session_id, client.participant_id)
             await self.broker.publish(

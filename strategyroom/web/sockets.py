@@ -211,7 +211,7 @@ async def _identify(
 
 def _sockets_of(svc: Services, session_id: str, participant_id: str) -> int:
     room = svc.hub.rooms.get(session_id)
-    return sum(1 for c in room.clients if c.participant_id == participant_id) if room else 0
+    return room.sockets_of(participant_id) if room else 0
 
 
 async def _participant_loop(
