@@ -15,16 +15,16 @@ from typing import Any
 
 from sqlalchemy import Table
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, SQLModel, col, func, select
+from sqlmodel import Session, SQLModel, select
 
-from strategyroom.aggregate import Result, aggregate, result_from_dict
+from strategyroom.aggregate import aggregate
 from strategyroom.broker import Broker
-from strategyroom.decks import Deck, Question
+from strategyroom.decks import Deck
 from strategyroom.decks.answers import parse_answer
 from strategyroom.live import answers, participants
 from strategyroom.live import state as machine
 from strategyroom.live.answers import PendingAnswer
-from strategyroom.live.codes import new_join_code, normalize_join_code
+from strategyroom.live.codes import new_join_code
 from strategyroom.live.errors import N_, InvalidMessage, NotFound
 from strategyroom.live.events import (
     CardShown,
@@ -39,17 +39,16 @@ from strategyroom.live.events import (
     TimerExtended,
     TimerPaused,
     TimerStarted,
-    event_from,
 )
 from strategyroom.live.groupcommit import GroupCommit
 from strategyroom.live.news import channel as channel
 from strategyroom.live.news import signal as signal
+from strategyroom.live.reading import SessionReader
 from strategyroom.live.rows import load_state, result_rows
 from strategyroom.live.state import LiveState
 from strategyroom.live.tables import TableService
 from strategyroom.store.db import Database
 from strategyroom.store.models import (
-    Answer,
     DeviceKind,
     Participant,
     QuestionRun,
@@ -58,7 +57,6 @@ from strategyroom.store.models import (
     RoomTable,
     SessionEvent,
     SessionStatus,
-    TableAnswer,
     utcnow,
 )
 
@@ -67,161 +65,14 @@ from strategyroom.store.models import (
 Decision = Callable[[Session, LiveState, Deck, datetime], list[Event]]
 
 
-class SessionService:
+class SessionService(SessionReader):
+    """Reading (``SessionReader``) and every change to a session."""
+
     def __init__(self, db: Database, broker: Broker) -> None:
-        self.db = db
+        super().__init__(db)
         self.broker = broker
-        # A session's deck never changes once it is opened, so caching is safe.
-        self._decks: dict[str, Deck] = {}
-        # Shared session rows by id, and session ids by join code, for the hot
-        # paths (a socket connecting, a device joining); see ``shared_row``.
-        self._rows: dict[str, RoomSession] = {}
-        self._codes: dict[str, str] = {}
         self._answers = GroupCommit(db, self._tallies_changed)
-        self._scopes: dict[tuple[str, str], str] = {}
         self.tables = TableService(self)
-
-    # -- reading -----------------------------------------------------------
-
-    def deck(self, room: RoomSession) -> Deck:
-        deck = self._decks.get(room.id)
-        if deck is None:
-            deck = self._decks[room.id] = Deck.model_validate(room.deck)
-            for card in deck.cards:
-                if card.question is not None:
-                    self._scopes[room.id, card.question.id] = card.question.scope
-        return deck
-
-    async def get(self, session_id: str) -> RoomSession:
-        room = await self.db.run(lambda db: db.get(RoomSession, session_id))
-        if room is None:
-            raise NotFound(N_("There is no such session."))
-        return room
-
-    async def by_code(self, text: str) -> RoomSession:
-        code = normalize_join_code(text)
-        if code is None:
-            raise NotFound(N_("That is not a valid join code. Codes have 6 letters and digits."))
-        room = await self.db.run(
-            lambda db: db.exec(select(RoomSession).where(RoomSession.join_code == code)).first()
-        )
-        if room is None:
-            raise NotFound(N_("No session has the code %(code)s. Please check it."), code=code)
-        return room
-
-    async def shared_row(self, session_id: str) -> RoomSession:
-        """One copy of the session row for this worker, shared by its sockets (a
-        copy per socket was most of a participant's memory). Its id, join code,
-        title and deck never change; its status and counters go stale, so read
-        those from the live state instead."""
-        row = self._rows.get(session_id)
-        if row is None:
-            row = self._rows[session_id] = await self.get(session_id)
-        return row
-
-    async def shared_row_by_code(self, text: str) -> RoomSession:
-        """``by_code`` from this worker's memory after the first look-up: a
-        thousand phones reconnecting at once cost no query each. A session
-        deleted meanwhile is found out by the next step (``join`` or
-        ``connecting``), which then calls ``forget``."""
-        code = normalize_join_code(text)
-        session_id = self._codes.get(code) if code else None
-        if session_id is not None and session_id in self._rows:
-            return self._rows[session_id]
-        room = await self.by_code(text)
-        self._codes[room.join_code] = room.id
-        return self._rows.setdefault(room.id, room)
-
-    def forget(self, session_id: str) -> None:
-        """Drop this worker's cached copies of a session (it was deleted)."""
-        row = self._rows.pop(session_id, None)
-        if row is not None:
-            self._codes.pop(row.join_code, None)
-        self._decks.pop(session_id, None)
-
-    async def connecting(
-        self, session_id: str, token: str
-    ) -> tuple[Participant | None, dict[str, Any]]:
-        """The participant behind a connecting socket and their answers so far,
-        in one trip to the database thread."""
-
-        def read(db: Session) -> tuple[Participant | None, dict[str, Any]]:
-            participant = participants.find(db, session_id, token)
-            if participant is None:
-                return None, {}
-            return participant, answers.answers_of(db, session_id, participant.id)
-
-        return await self.db.run(read)
-
-    async def list_sessions(self) -> list[RoomSession]:
-        return await self.db.run(
-            lambda db: list(
-                db.exec(select(RoomSession).order_by(col(RoomSession.created_at).desc())).all()
-            )
-        )
-
-    async def state(self, session_id: str) -> LiveState:
-        return await self.db.run(lambda db: load_state(db, session_id))
-
-    async def events_since(self, session_id: str, seq: int) -> list[Envelope]:
-        def read(db: Session) -> list[Envelope]:
-            room = db.get(RoomSession, session_id)
-            if room is None:
-                return []
-            rows = db.exec(
-                select(SessionEvent)
-                .where(SessionEvent.session_id == session_id, SessionEvent.seq > seq)
-                .order_by(col(SessionEvent.seq))
-            ).all()
-            return [
-                Envelope(session_id, room.epoch, row.seq, event_from(row.name, row.data))
-                for row in rows
-            ]
-
-        return await self.db.run(read)
-
-    async def audit_log(self, session_id: str) -> list[SessionEvent]:
-        return await self.db.run(
-            lambda db: list(
-                db.exec(
-                    select(SessionEvent)
-                    .where(SessionEvent.session_id == session_id)
-                    .order_by(col(SessionEvent.seq))
-                ).all()
-            )
-        )
-
-    async def results(self, room: RoomSession, question_id: str) -> Result:
-        """The question's results: frozen at close, else counted from the rows now."""
-        question = self.deck(room).question(question_id)
-
-        def read(db: Session) -> Result:
-            run = db.get(QuestionRun, (room.id, question_id))
-            if run is not None and run.frozen_results is not None:
-                return result_from_dict(run.frozen_results)
-            return aggregate(question, result_rows(db, room.id, question))
-
-        return await self.db.run(read)
-
-    async def participant_count(self, session_id: str) -> int:
-        return await self.db.run(
-            lambda db: db.exec(
-                select(func.count()).where(Participant.session_id == session_id)
-            ).one()
-        )
-
-    async def answer_count(self, session_id: str, question_id: str) -> int:
-        """How many answers a question has: participants', or tables' for a table question."""
-        # The scope is known once the session's deck was read (every caller has).
-        scope = self._scopes.get((session_id, question_id))
-        table = TableAnswer if scope == "table" else Answer
-        return await self.db.run(
-            lambda db: db.exec(
-                select(func.count()).where(
-                    table.session_id == session_id, table.question_id == question_id
-                )
-            ).one()
-        )
 
     # -- facilitator actions -------------------------------------------------
 
@@ -410,9 +261,6 @@ class SessionService:
             participant.table_number = table
         return participant, token
 
-    async def participant(self, session_id: str, token: str) -> Participant | None:
-        return await self.db.run(lambda db: participants.find(db, session_id, token))
-
     async def set_language(self, participant: Participant, language: str) -> None:
         def update(db: Session) -> None:
             row = db.get_one(Participant, participant.id)
@@ -422,22 +270,6 @@ class SessionService:
 
         participant.language = language
         await self.db.run(update, write=True)
-
-    async def answers_by_participant(self, session_id: str, question_id: str) -> dict[str, Any]:
-        return await self.db.run(
-            lambda db: answers.answers_by_participant(db, session_id, question_id)
-        )
-
-    async def answers_of(self, session_id: str, participant_id: str) -> dict[str, Any]:
-        return await self.db.run(lambda db: answers.answers_of(db, session_id, participant_id))
-
-    def question(self, room: RoomSession, question_id: str) -> Question:
-        try:
-            return self.deck(room).question(question_id)
-        except KeyError:
-            raise NotFound(
-                N_("This deck has no question %(question)s."), question=question_id
-            ) from None
 
     async def answer(
         self,
