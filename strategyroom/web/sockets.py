@@ -8,18 +8,13 @@ htmx websocket extension does not replay what a page missed.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
-import re
 from typing import Any
 
-from markupsafe import escape
 from starlette.routing import WebSocketRoute
-from starlette.types import Message
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from strategyroom import i18n
-from strategyroom.decks.answers import parse_answer
 from strategyroom.live.errors import (
     N_,
     InvalidMessage,
@@ -31,17 +26,24 @@ from strategyroom.live.errors import (
 )
 from strategyroom.live.hub import Client, Role
 from strategyroom.store.models import DeviceKind, Participant, RoomSession
-from strategyroom.web import views
 from strategyroom.web.context import Services, services
 from strategyroom.web.limits import CLOSE_FLOODING, find_session, socket_bucket
-from strategyroom.web.presenter import HtmlJsonPresenter, Resume, seat_of
+from strategyroom.web.presenter import Resume
 from strategyroom.web.security import current_facilitator, origin_allowed
+from strategyroom.web.socket_messages import (
+    ANSWER_ID,
+    answer_value,
+    error_frame,
+    parse,
+    presenter_of,
+    receipt,
+    stale_frame,
+    table_message,
+)
 
 log = logging.getLogger(__name__)
 
-MAX_MESSAGE_BYTES = 64 * 1024
 HELLO_TIMEOUT_SECONDS = 10
-ANSWER_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 # Close codes in the 4000 range are ours; browsers do not reconnect after them.
 CLOSE_UNKNOWN_SESSION = 4404
 CLOSE_NOT_JOINED = 4401
@@ -49,28 +51,9 @@ CLOSE_FORBIDDEN = 4403
 CLOSE_RATE_LIMITED = CLOSE_FLOODING  # 4429: too many messages, attempts or sockets
 
 
-def _presenter(svc: Services) -> HtmlJsonPresenter:
-    presenter = svc.hub.presenter
-    assert isinstance(presenter, HtmlJsonPresenter)
-    return presenter
-
-
 async def _refuse(websocket: WebSocket) -> None:
     # Closing before accepting answers the handshake with HTTP 403.
     await websocket.close(code=1008)
-
-
-def _error_frame(client_format: str, language: str, exc: SessionError, **extra: Any) -> str:
-    message = i18n.gettext(language, exc.message)
-    if exc.params:
-        message = message % exc.params
-    if client_format == "json":
-        return json.dumps(
-            {"type": "error", "code": exc.code, "message": message, **extra}, ensure_ascii=False
-        )
-    return (
-        f'<div id="answer-status" class="status status-error" role="alert">{escape(message)}</div>'
-    )
 
 
 async def _receive_json(websocket: WebSocket) -> dict[str, Any] | None:
@@ -82,31 +65,7 @@ async def _receive_json(websocket: WebSocket) -> dict[str, Any] | None:
     message = await websocket.receive()
     if message["type"] == "websocket.disconnect":
         return None
-    return _parse(message)
-
-
-def _parse(message: Message) -> dict[str, Any]:
-    text = message.get("text")
-    if text is None:
-        raise InvalidMessage(N_("Messages must be JSON text."))
-    if len(text) > MAX_MESSAGE_BYTES:
-        raise InvalidMessage(N_("That message is too large."))
-    try:
-        data = json.loads(text)
-    except ValueError:
-        raise InvalidMessage(N_("That message is not valid JSON.")) from None
-    if not isinstance(data, dict):
-        raise InvalidMessage(N_("A message must be a JSON object."))
-    return data
-
-
-def _answer_value(message: dict[str, Any]) -> Any:
-    """The answer in a message: ``value`` (JSON clients and most forms), or the
-    ``points:<option>`` fields of a budget form."""
-    if "value" in message:
-        return message["value"]
-    points = {k.removeprefix("points:"): v for k, v in message.items() if k.startswith("points:")}
-    return points or None
+    return parse(message)
 
 
 async def _accept_by_code(
@@ -118,7 +77,7 @@ async def _accept_by_code(
     try:
         return await find_session(svc, websocket, websocket.path_params["code"], shared=True)
     except SessionError as exc:
-        await websocket.send_text(_error_frame(client_format, language, exc))
+        await websocket.send_text(error_frame(client_format, language, exc))
         limited = isinstance(exc, RateLimited)
         await websocket.close(code=CLOSE_RATE_LIMITED if limited else CLOSE_UNKNOWN_SESSION)
         return None
@@ -143,7 +102,7 @@ async def participant_socket(websocket: WebSocket) -> None:
     participant, resume, answers = identified
     if _sockets_of(svc, room.id, participant.id) >= svc.settings.sockets_per_participant:
         refused = RateLimited(N_("This device has too many open connections to the session."))
-        await websocket.send_text(_error_frame(client_format, language, refused))
+        await websocket.send_text(error_frame(client_format, language, refused))
         await websocket.close(code=CLOSE_RATE_LIMITED)
         return
     client = Client(
@@ -161,7 +120,7 @@ async def participant_socket(websocket: WebSocket) -> None:
     # The client holds what the socket needs; the row would stay alive in this
     # frame for as long as the socket is open (memory per participant).
     del participant, identified
-    presenter = _presenter(svc)
+    presenter = presenter_of(svc)
     try:
         await svc.hub.attach(client, lambda state: presenter.greet(client, state, resume, answers))
         await _participant_loop(websocket, svc, room, client)
@@ -186,7 +145,7 @@ async def _identify(
             hello = None
         if not hello or hello.get("type") != "hello":
             exc = InvalidMessage(N_("Start with a hello message carrying your token."))
-            await websocket.send_text(_error_frame(client_format, language, exc))
+            await websocket.send_text(error_frame(client_format, language, exc))
             await websocket.close(code=CLOSE_NOT_JOINED)
             return None
         token = hello.get("token") if isinstance(hello.get("token"), str) else token
@@ -203,7 +162,7 @@ async def _identify(
             svc.sessions.forget(room.id)
             refused = gone
         code = CLOSE_UNKNOWN_SESSION if isinstance(refused, NotFound) else CLOSE_NOT_JOINED
-        await websocket.send_text(_error_frame(client_format, language, refused))
+        await websocket.send_text(error_frame(client_format, language, refused))
         await websocket.close(code=code)
         return None
     return participant, resume, answers
@@ -230,18 +189,18 @@ async def _participant_loop(
                 return
             if bucket.should_warn():
                 slow = RateLimited(N_("You are sending too fast; some messages were ignored."))
-                await websocket.send_text(_error_frame(client.format, client.language, slow))
+                await websocket.send_text(error_frame(client.format, client.language, slow))
             continue
         answer_id = None
         data: dict[str, Any] = {}
         try:
-            data = _parse(message)
+            data = parse(message)
             kind = data.get("type")
             if kind == "ping":
                 await websocket.send_text('{"type":"pong"}')
                 continue
             if kind in ("draft", "submit_table"):
-                await websocket.send_text(await _table_message(svc, room, client, kind, data))
+                await websocket.send_text(await table_message(svc, room, client, kind, data))
                 continue
             if kind != "answer":
                 raise InvalidMessage(N_("Unknown message type."))
@@ -258,126 +217,16 @@ async def _participant_loop(
                     N_("The table's tablet answers only the questions for the whole table.")
                 )
             recorded = await svc.sessions.answer(
-                room, client.participant_id, question_id, answer_id, _answer_value(data)
+                room, client.participant_id, question_id, answer_id, answer_value(data)
             )
         except StaleDraft as exc:
-            await websocket.send_text(await _stale_frame(svc, room, client, exc, data))
+            await websocket.send_text(await stale_frame(svc, room, client, exc, data))
             continue
         except SessionError as exc:
             extra = {"answer_id": answer_id} if answer_id else {}
-            await websocket.send_text(_error_frame(client.format, client.language, exc, **extra))
+            await websocket.send_text(error_frame(client.format, client.language, exc, **extra))
             continue
-        await websocket.send_text(await _receipt(svc, client, room, recorded))
-
-
-async def _receipt(svc: Services, client: Client, room: RoomSession, recorded: Any) -> str:
-    if client.format == "json":
-        return json.dumps(
-            {
-                "type": "ack",
-                "answer_id": recorded.answer_id,
-                "question": recorded.question_id,
-                "status": recorded.status,
-                "value": recorded.value,
-            },
-            ensure_ascii=False,
-        )
-    state = svc.hub.rooms[room.id].state
-    scene = await _presenter(svc).scene(room.id, state, for_console=False)
-    notice = i18n.gettext(client.language, N_("Your answer is counted."))
-    return views.participant_stage(
-        svc.renderer, scene, client.language, recorded.value, notice, seat=seat_of(client)
-    )
-
-
-def _int_field(message: dict[str, Any], name: str) -> int:
-    """A whole number from a JSON client, or from a form's text field."""
-    value = message.get(name)
-    if isinstance(value, str) and value.isdigit():
-        value = int(value)
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise InvalidMessage(N_("A table message needs the table number and the revision."))
-    return value
-
-
-async def _table_message(
-    svc: Services, room: RoomSession, client: Client, kind: str, message: dict[str, Any]
-) -> str:
-    """A draft edit or a table submission (docs/protocol.md, "Tables"); the reply."""
-    question_id = message.get("question")
-    if not isinstance(question_id, str):
-        raise InvalidMessage(N_("An answer needs the id of its question."))
-    table = _int_field(message, "table")
-    assert client.participant_id is not None
-    tables = svc.sessions.tables
-    if kind == "draft":
-        view = await tables.edit_draft(
-            room,
-            client.participant_id,
-            question_id,
-            table,
-            _int_field(message, "base"),
-            _answer_value(message),
-        )
-        if client.format == "json":
-            return views.table_draft_json(view, "draft_saved")
-        notice = N_("Your table's draft is saved; everyone at your table sees it.")
-    else:
-        submission_id = message.get("submission_id")
-        if not isinstance(submission_id, str) or not ANSWER_ID.match(submission_id):
-            raise InvalidMessage(
-                N_("A submission needs a submission_id of 1-64 letters or digits.")
-            )
-        submitted = await tables.submit_table(
-            room,
-            client.participant_id,
-            question_id,
-            table,
-            _int_field(message, "revision"),
-            submission_id,
-        )
-        if client.format == "json":
-            return json.dumps(
-                {
-                    "type": "table_ack",
-                    "submission_id": submission_id,
-                    "status": submitted.status,
-                    **submitted.view.to_dict(),
-                },
-                ensure_ascii=False,
-            )
-        notice = N_("Your table's answer is submitted.")
-    scene = await _presenter(svc).scene(room.id, svc.hub.rooms[room.id].state, for_console=False)
-    return views.participant_stage(
-        svc.renderer,
-        scene,
-        client.language,
-        notice=i18n.gettext(client.language, notice),
-        seat=seat_of(client),
-    )
-
-
-async def _stale_frame(
-    svc: Services, room: RoomSession, client: Client, exc: StaleDraft, message: dict[str, Any]
-) -> str:
-    """The refusal of a stale edit: the current draft, and (html) the member's own
-    value kept in the form, now based on the current revision."""
-    text = i18n.gettext(client.language, exc.message)
-    if client.format == "json":
-        view = exc.draft
-        draft = view.to_dict() if hasattr(view, "to_dict") else None
-        return _error_frame(client.format, client.language, exc, draft=draft)
-    scene = await _presenter(svc).scene(room.id, svc.hub.rooms[room.id].state, for_console=False)
-    # The value was checked before the revision was, so it parses.
-    question = svc.sessions.question(room, str(message.get("question")))
-    return views.participant_stage(
-        svc.renderer,
-        scene,
-        client.language,
-        seat=seat_of(client),
-        error=text,
-        attempt=parse_answer(question, _answer_value(message)),
-    )
+        await websocket.send_text(await receipt(svc, client, room, recorded))
 
 
 async def console_socket(websocket: WebSocket) -> None:
@@ -415,7 +264,7 @@ async def projector_socket(websocket: WebSocket) -> None:
 
 async def _watch(websocket: WebSocket, svc: Services, client: Client) -> None:
     """Screens that only watch: they send nothing we act on."""
-    presenter = _presenter(svc)
+    presenter = presenter_of(svc)
     try:
         await svc.hub.attach(client, lambda state: presenter.greet(client, state, None))
         while (await websocket.receive())["type"] != "websocket.disconnect":
