@@ -24,10 +24,10 @@ from typing import Any
 
 from bench import report, reporttime
 from bench.reporttime import run_report
-from bench.run import run_baseline, run_ours, say
+from bench.run import run_baseline, run_nostore, run_ours, say
 from bench.servers import scaleout_reachable
 
-MODES = ("embedded", "scaleout", "baseline")
+MODES = ("embedded", "scaleout", "baseline", "nostore")
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -49,7 +49,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         "--modes",
         default=",".join(MODES),
         help="comma-separated, of embedded, scaleout (two workers, Redis, a fresh PostgreSQL "
-        "database; skipped when unreachable), baseline (default all)",
+        "database; skipped when unreachable), baseline, nostore (the answer burst on the "
+        "embedded server with storage switched off, bench/nostore.py) (default all)",
     )
     parser.add_argument(
         "--scaleout-max",
@@ -128,6 +129,9 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
         if "embedded" in args.modes:
             results["embedded"][n] = run_ours(n, "embedded", args, workdir)
             frame_bytes = results["embedded"][n]["fanout"]["frame_bytes"]
+            loads.append(os.getloadavg()[0])
+        if "nostore" in args.modes:
+            results["nostore"][n] = run_nostore(n, args, workdir)
             loads.append(os.getloadavg()[0])
         if "baseline" in args.modes:
             results["baseline"][n] = run_baseline(n, args, workdir, frame_bytes)

@@ -27,10 +27,11 @@ def _ratio(a: Any, b: Any) -> str:
 
 
 def _rows(results: Results) -> list[tuple[str, Callable[[int], str]]]:
-    ours, base, out = (
+    ours, base, out, off = (
         results.get("embedded", {}),
         results.get("baseline", {}),
         results.get("scaleout", {}),
+        results.get("nostore", {}),
     )
 
     def o(n: int, *p: str) -> Any:
@@ -41,6 +42,9 @@ def _rows(results: Results) -> list[tuple[str, Callable[[int], str]]]:
 
     def s(n: int, *p: str) -> Any:
         return _get(out.get(n), *p)
+
+    def f(n: int, *p: str) -> Any:
+        return _get(off.get(n), *p)
 
     def kib(x: Any) -> str:
         return "–" if x is None else f"{x / 1024:.1f}"
@@ -64,6 +68,10 @@ def _rows(results: Results) -> list[tuple[str, Callable[[int], str]]]:
             lambda n: _ratio(
                 o(n, "connect", "rss_per_participant"), b(n, "connect", "rss_per_participant")
             ),
+        ),
+        (
+            "**ack p99, ours / storage off** (headline)",
+            lambda n: _ratio(o(n, "answers", "p99"), f(n, "answers", "p99")),
         ),
         ("connect: join N over HTTP (s)", lambda n: sec(o(n, "connect", "join_time"))),
         (
@@ -98,6 +106,7 @@ def _rows(results: Results) -> list[tuple[str, Callable[[int], str]]]:
             "exact total in the API after the last ack (ms)",
             lambda n: _ms(o(n, "answers", "total_after")),
         ),
+        ("storage off: ack p50 / p99 / max (ms)", lambda n: trio(f(n, "answers"))),
         ("baseline ack p50 / p99 / max, nothing stored (ms)", lambda n: trio(b(n, "answers"))),
         (
             "event-loop lag p99: fan-out / answers (ms)",

@@ -65,6 +65,28 @@ def run_ours(n: int, mode: str, opts: Any, workdir: Path) -> dict[str, Any]:
     return out
 
 
+def run_nostore(n: int, opts: Any, workdir: Path) -> dict[str, Any]:
+    """Only the answer burst, on the server with storage switched off."""
+    server = OurServer(workdir / f"nostore-{n}", "nostore").start()
+    pool = Pool(min(opts.procs, n))
+    out: dict[str, Any] = {"mode": "nostore", "n": n}
+    try:
+        fac = Facilitator(server.urls[0])
+        code = fac.open_session()
+        out["connect"] = _connect_ours(n, server, pool, code)
+        seq = fac.act("show_card", card=QUESTION_CARD)["seq"]
+        pool.call("wait_card", {"seq": seq, "within": 120})
+        fac.act("open", question=QUESTION)
+        out["answers"] = _burst(pool)
+        out["answers"].pop("last_ack")
+        say(f"storage off N={n}: ack p99 {out['answers']['p99'] * 1000:.0f} ms")
+        fac.close()
+    finally:
+        pool.stop()
+        server.stop()
+    return out
+
+
 def _connect_ours(n: int, server: OurServer, pool: Pool, code: str) -> dict[str, Any]:
     rss0 = server.rss()
     ws_bases = [u.replace("http://", "ws://") for u in server.urls]

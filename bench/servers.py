@@ -113,7 +113,8 @@ def wait_http(port: int, proc: subprocess.Popen[bytes], log: Path) -> None:
 
 class OurServer(Processes):
     """``strategyroom serve``: one worker (embedded: SQLite, in-process broker) or
-    two (scale-out: a fresh PostgreSQL database, Redis)."""
+    two (scale-out: a fresh PostgreSQL database, Redis); ``nostore`` is the
+    embedded server with answer storage switched off (bench/nostore.py)."""
 
     def __init__(self, workdir: Path, mode: str) -> None:
         super().__init__(workdir)
@@ -148,7 +149,8 @@ class OurServer(Processes):
             self.cli("db", "upgrade")
         self.cli("facilitator", "add", USER, "--password-stdin", stdin=PASSWORD + "\n")
         for i, port in enumerate(self.ports):
-            argv = [sys.executable, "-m", "strategyroom", "serve", "--port", str(port)]
+            program = "bench.nostore" if self.mode == "nostore" else "strategyroom"
+            argv = [sys.executable, "-m", program, "serve", "--port", str(port)]
             proc = self.spawn(f"worker-{i}", argv, self.env)
             wait_http(port, proc, self.workdir / f"worker-{i}.log")
         return self
