@@ -1,15 +1,17 @@
 """Small things a resident or facilitator sees, driven over HTTP and websockets:
-amounts in error messages written the reader's way (1.234,5 in Danish)."""
+amounts in error messages written the reader's way (1.234,5 in Danish), and a
+split table flagged on its phones while it drafts its package."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
 
+from strategyroom.aggregate.agreement import multiple_agreement
 from strategyroom.config import Settings
 from strategyroom.web.app import create_app
 from tests.conftest import ORIGIN, act, csrf_of, login, open_session
@@ -93,3 +95,85 @@ def test_a_full_session_names_its_limit_in_the_readers_language(roomy: TestClien
         )
         assert refused.status_code == 409
         assert f'<p class="status status-error" role="alert">{message}</p>' in refused.text
+
+
+def phone_at(client: TestClient, code: str, table: int, language: str) -> str:
+    """Join table ``table`` through its link as a phone's browser does; the stage's address."""
+    form = client.get(f"/join/{code}/{table}")
+    joined = client.post(
+        f"/join/{code}/{table}",
+        data={"csrf_token": csrf_of(form.text), "language": language},
+        follow_redirects=False,
+    )
+    assert joined.status_code == 303, joined.text
+    return str(joined.headers["location"])
+
+
+def split_flag(page: str) -> str | None:
+    """The split-table notice in a stage, or None."""
+    if 'id="table-split"' not in page:
+        return None
+    return page.split('id="table-split"')[1].split("</div>")[0]
+
+
+def test_a_split_table_sees_it_beside_its_impact_meter(
+    console: TestClient, browser: Callable[[], TestClient], sockets: list[Any]
+) -> None:
+    session = open_session(console, DECK)
+    sid, code = session["id"], session["join_code"]
+    act(console, sid, "tables", count=2)
+    phones = {(1, "en"): browser(), (1, "da"): browser(), (2, "en"): browser()}
+    stages = {seat: phone_at(client, code, *seat) for seat, client in phones.items()}
+    residents = {
+        table: [JsonParticipant(console, code, table=table) for _ in range(2)] for table in (1, 2)
+    }
+    for person in (*residents[1], *residents[2]):
+        person.connect()
+        sockets.append(person)
+
+    # Each resident's own plan: table 1 is split (X against Y), table 2 agrees (X + Z).
+    act(console, sid, "show_card", card=1)
+    act(console, sid, "open", question="mine")
+    for person, plan in zip(residents[1], (["x"], ["y"]), strict=True):
+        assert person.answer("mine", plan)["type"] == "ack"
+    for person in residents[2]:
+        assert person.answer("mine", ["x", "z"])["type"] == "ack"
+    split = multiple_agreement([["x"], ["y"]], ["x", "y", "z"])
+    assert split == 1 / 3  # X and Y each chosen by half (0), Z by nobody (1)
+    by_table = {
+        t["table"]: t["figures"]["agreement"]
+        for t in console.get(f"/api/sessions/{sid}/tables").json()["tables"]
+    }
+    assert by_table == {1: split, 2: 1.0}
+    row = console.get(f"/console/{sid}").text.split('id="table-row-1"')[1].split("</tr>")[0]
+    console_badge = (
+        '<span class="agreement agreement-split">0.33</span> <span class="badge">split</span>'
+    )
+    assert console_badge in row  # what the console shows for table 1
+
+    # The table builds its plan together; the question before is not revealed yet.
+    act(console, sid, "show_card", card=2)
+    act(console, sid, "open", question="ours")
+    assert residents[1][0].draft("ours", 1, 0, ["x", "z"])["revision"] == 1
+    table_one = phones[(1, "en")].get(stages[(1, "en")]).text
+    assert 'id="impact-meter"' in table_one and split_flag(table_one) is None
+
+    # Once the facilitator shows the room the own plans, table 1's phones flag the split.
+    act(console, sid, "reveal", question="mine")
+    flags = {seat: split_flag(client.get(stages[seat]).text) for seat, client in phones.items()}
+    assert flags[(2, "en")] is None  # agreement 1: not split
+    english, danish = flags[(1, "en")], flags[(1, "da")]
+    assert english is not None and danish is not None
+    assert (
+        "Agreement at your table on your own answers to “Which measures would you pick?”: "
+        + console_badge
+    ) in english
+    assert "Your table is split on this. Talk about where you differ before you submit." in english
+    assert (
+        "Enighed ved jeres bord om jeres egne svar på “Hvilke tiltag vælger du?”: "
+        '<span class="agreement agreement-split">0,33</span> <span class="badge">splittet</span>'
+    ) in danish
+    assert "Jeres bord er splittet om det. Tal om, hvor I er uenige, før I sender." in danish
+    # It sits beside the meter, which still follows the draft.
+    page = phones[(1, "en")].get(stages[(1, "en")]).text
+    assert page.index('id="impact-meter"') < page.index('id="table-split"')
