@@ -116,45 +116,52 @@ def split_flag(page: str) -> str | None:
     return page.split('id="table-split"')[1].split("</div>")[0]
 
 
-def test_a_split_table_sees_it_beside_its_impact_meter(
-    console: TestClient, browser: Callable[[], TestClient], sockets: list[Any]
-) -> None:
+def own_plans(console: TestClient, sockets: list[Any]) -> tuple[str, str]:
+    """A session with two tables whose residents made their own plans: table 1
+    is split (X against Y), table 2 agrees (X + Z). Its id and join code."""
     session = open_session(console, DECK)
     sid, code = session["id"], session["join_code"]
     act(console, sid, "tables", count=2)
-    phones = {(1, "en"): browser(), (1, "da"): browser(), (2, "en"): browser()}
-    stages = {seat: phone_at(client, code, *seat) for seat, client in phones.items()}
-    residents = {
-        table: [JsonParticipant(console, code, table=table) for _ in range(2)] for table in (1, 2)
-    }
-    for person in (*residents[1], *residents[2]):
-        person.connect()
-        sockets.append(person)
-
-    # Each resident's own plan: table 1 is split (X against Y), table 2 agrees (X + Z).
     act(console, sid, "show_card", card=1)
     act(console, sid, "open", question="mine")
-    for person, plan in zip(residents[1], (["x"], ["y"]), strict=True):
-        assert person.answer("mine", plan)["type"] == "ack"
-    for person in residents[2]:
-        assert person.answer("mine", ["x", "z"])["type"] == "ack"
-    split = multiple_agreement([["x"], ["y"]], ["x", "y", "z"])
-    assert split == 1 / 3  # X and Y each chosen by half (0), Z by nobody (1)
+    for table, plans in ((1, (["x"], ["y"])), (2, (["x", "z"], ["x", "z"]))):
+        for plan in plans:
+            person = JsonParticipant(console, code, table=table)
+            person.connect()
+            sockets.append(person)
+            assert person.answer("mine", plan)["type"] == "ack"
+    return sid, code
+
+
+# X and Y each chosen by half of table 1 (0), Z by nobody (1): agreement 1/3.
+SPLIT = multiple_agreement([["x"], ["y"]], ["x", "y", "z"])
+CONSOLE_BADGE = (
+    '<span class="agreement agreement-split">0.33</span> <span class="badge">split</span>'
+)
+
+
+def test_a_split_table_sees_it_beside_its_impact_meter(
+    console: TestClient, browser: Callable[[], TestClient], sockets: list[Any]
+) -> None:
+    sid, code = own_plans(console, sockets)
+    phones = {(1, "en"): browser(), (1, "da"): browser(), (2, "en"): browser()}
+    stages = {seat: phone_at(client, code, *seat) for seat, client in phones.items()}
+    assert SPLIT == 1 / 3
     by_table = {
         t["table"]: t["figures"]["agreement"]
         for t in console.get(f"/api/sessions/{sid}/tables").json()["tables"]
     }
-    assert by_table == {1: split, 2: 1.0}
+    assert by_table == {1: SPLIT, 2: 1.0}
     row = console.get(f"/console/{sid}").text.split('id="table-row-1"')[1].split("</tr>")[0]
-    console_badge = (
-        '<span class="agreement agreement-split">0.33</span> <span class="badge">split</span>'
-    )
-    assert console_badge in row  # what the console shows for table 1
+    assert CONSOLE_BADGE in row  # what the console shows for table 1
 
     # The table builds its plan together; the question before is not revealed yet.
     act(console, sid, "show_card", card=2)
     act(console, sid, "open", question="ours")
-    assert residents[1][0].draft("ours", 1, 0, ["x", "z"])["revision"] == 1
+    drafter = JsonParticipant(console, code, table=1)
+    drafter.connect()
+    sockets.append(drafter)
+    assert drafter.draft("ours", 1, 0, ["x", "z"])["revision"] == 1
     table_one = phones[(1, "en")].get(stages[(1, "en")]).text
     assert 'id="impact-meter"' in table_one and split_flag(table_one) is None
 
@@ -166,7 +173,7 @@ def test_a_split_table_sees_it_beside_its_impact_meter(
     assert english is not None and danish is not None
     assert (
         "Agreement at your table on your own answers to “Which measures would you pick?”: "
-        + console_badge
+        + CONSOLE_BADGE
     ) in english
     assert "Your table is split on this. Talk about where you differ before you submit." in english
     assert (
@@ -177,3 +184,51 @@ def test_a_split_table_sees_it_beside_its_impact_meter(
     # It sits beside the meter, which still follows the draft.
     page = phones[(1, "en")].get(stages[(1, "en")]).text
     assert page.index('id="impact-meter"') < page.index('id="table-split"')
+
+
+def projector_columns(console: TestClient, code: str, language: str = "en") -> dict[int, str]:
+    page = console.get(f"/p/{code}?lang={language}").text
+    if 'id="projector-packages"' not in page:
+        return {}
+    return {n: page.split(f'id="package-table-{n}"')[1].split("</section>")[0] for n in (1, 2)}
+
+
+def test_the_projector_shows_each_tables_agreement_once_revealed(
+    console: TestClient, sockets: list[Any]
+) -> None:
+    sid, code = own_plans(console, sockets)
+    act(console, sid, "show_card", card=2)
+    act(console, sid, "open", question="ours")
+    for table, plan in ((1, ["x"]), (2, ["x", "z"])):
+        drafter = JsonParticipant(console, code, table=table)
+        drafter.connect()
+        sockets.append(drafter)
+        assert drafter.draft("ours", table, 0, plan)["revision"] == 1
+    assert projector_columns(console, code) == {}  # the tables' plans are not revealed
+
+    # The plans are revealed, the own plans are not: no agreement yet.
+    act(console, sid, "reveal", question="ours")
+    columns = projector_columns(console, code)
+    assert set(columns) == {1, 2}
+    assert all("agreement" not in column for column in columns.values())
+
+    # Both revealed: each table's agreement as the console writes it, split marked.
+    act(console, sid, "reveal", question="mine")
+    agreement = {
+        n: column.split('<p class="package-agreement">')[1].split("</p>")[0]
+        for n, column in projector_columns(console, code).items()
+    }
+    assert agreement == {
+        1: "Agreement: " + CONSOLE_BADGE,
+        2: 'Agreement: <span class="agreement">1</span>',
+    }
+    page = console.get(f"/p/{code}").text
+    assert (
+        "Agreement: how alike each table's own answers to “Which measures would you pick?” "
+        "were, from 0 (as split as possible) to 1."
+    ) in page
+    danish = projector_columns(console, code, "da")[1]
+    assert (
+        '<p class="package-agreement">Enighed: <span class="agreement agreement-split">0,33</span>'
+        ' <span class="badge">splittet</span></p>'
+    ) in danish

@@ -1,5 +1,6 @@
 """Small things in a real browser: a split table is told so on its phones
-beside the impact meter.
+beside the impact meter, and the projector shows each table's agreement beside
+its plan once the results are shown.
 
 Screenshots go where tests/test_browser.py puts them (STRATEGYROOM_SCREENSHOTS).
 """
@@ -7,10 +8,11 @@ Screenshots go where tests/test_browser.py puts them (STRATEGYROOM_SCREENSHOTS).
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, Page, expect
 
 from strategyroom.decks import load_deck
 from strategyroom.paths import SAMPLE_DECKS_DIR
+from tests.a11y import axe_violations
 from tests.browsers import SHOTS, module_chromium, module_server, open_console  # noqa: F401 (fixtures)
 from tests.live import LiveServer
 from tests.test_browser_tables import join_table
@@ -22,11 +24,18 @@ OWN = DECK.question("plan-budget")  # each resident's own budget over the six pa
 PLAN = DECK.question("table-plan")  # then the table's plan of the same packages
 
 
+def add_tables(console: Page, count: int) -> None:
+    # One at a time with "Add a table": a number typed into "Number of tables"
+    # can be reset by the console's first live redraw before it is sent.
+    rows = console.locator("#table-overview tbody tr")
+    for number in range(1, count + 1):
+        console.get_by_role("button", name="Add a table").click()
+        expect(rows).to_have_count(number)
+
+
 def test_a_split_table_sees_it_beside_its_meter(server: LiveServer, chromium: Browser) -> None:
     console, code = open_console(chromium, server, 1100)
-    console.fill("#table-count", "2")
-    console.get_by_role("button", name="Set up numbered tables").click()
-    expect(console.locator("#table-overview tbody tr")).to_have_count(2)
+    add_tables(console, 2)
     first = join_table(chromium, f"{server.url}/join/{code}/1")
     second = join_table(chromium, f"{server.url}/join/{code}/1")
 
@@ -58,6 +67,25 @@ def test_a_split_table_sees_it_beside_its_meter(server: LiveServer, chromium: Br
     expect(second.locator("#impact-meter .impact-value")).to_have_text(["11,000", "3"])
     expect(second.locator("#table-split .badge")).to_have_text("split")
     assert second.evaluate("window.__sameDocument") == "yes"
+    assert axe_violations(second) == []
     SHOTS.mkdir(parents=True, exist_ok=True)
     second.locator("#table-split").scroll_into_view_if_needed()
     second.screenshot(path=str(SHOTS / "table-split-phone.png"), full_page=True)
+
+    # The projector: each table's agreement in its column once the plans are shown.
+    projector = chromium.new_page(viewport={"width": 1600, "height": 900})
+    projector.goto(f"{server.url}/p/{code}")
+    expect(projector.locator("#projector-stage .question-prompt")).to_be_visible()
+    expect(projector.locator(".package-agreement")).to_have_count(0)
+    console.get_by_role("button", name="Show results to the room").click()
+    agreement = projector.locator(".package-agreement")
+    expect(agreement).to_have_text(["Agreement: 0 split", "Agreement: not enough answers"])
+    # Readable across a hall: as large as the projector's result rows (2.6vw here).
+    size = agreement.first.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
+    assert size == 1600 * 0.026, size
+    badge = agreement.first.locator(".badge").evaluate(
+        "e => parseFloat(getComputedStyle(e).fontSize)"
+    )
+    assert round(badge, 2) == round(size * 0.7, 2), badge  # the word "split", not a speck
+    assert axe_violations(projector) == []
+    projector.screenshot(path=str(SHOTS / "projector-agreement.png"), full_page=True)
