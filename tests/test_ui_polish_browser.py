@@ -1,6 +1,7 @@
 """Small things in a real browser: a split table is told so on its phones
-beside the impact meter, and the projector shows each table's agreement beside
-its plan once the results are shown.
+beside the impact meter, the projector shows each table's agreement beside
+its plan once the results are shown, and the console's table overview keeps
+its column headings whole at 1,400 px.
 
 Screenshots go where tests/test_browser.py puts them (STRATEGYROOM_SCREENSHOTS).
 """
@@ -89,3 +90,64 @@ def test_a_split_table_sees_it_beside_its_meter(server: LiveServer, chromium: Br
     assert round(badge, 2) == round(size * 0.7, 2), badge  # the word "split", not a speck
     assert axe_violations(projector) == []
     projector.screenshot(path=str(SHOTS / "projector-agreement.png"), full_page=True)
+
+
+# Each heading's text: its rendered height, its line height, and the places
+# where a new line starts between two letters (inside a word).
+HEADINGS = """
+() => [...document.querySelectorAll('#table-overview thead th')].map(th => {
+  const whole = document.createRange();
+  whole.selectNodeContents(th);
+  const chars = [];
+  const walker = document.createTreeWalker(th, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    for (let i = 0; i < node.data.length; i++) {
+      const one = document.createRange();
+      one.setStart(node, i);
+      one.setEnd(node, i + 1);
+      const rect = one.getClientRects()[0];
+      if (rect) chars.push({ch: node.data[i], top: Math.round(rect.top)});
+    }
+  }
+  const inWord = [];
+  for (let i = 1; i < chars.length; i++) {
+    const [a, b] = [chars[i - 1], chars[i]];
+    if (b.top > a.top && /\\S/.test(a.ch) && /\\S/.test(b.ch)) inWord.push(a.ch + b.ch);
+  }
+  return {
+    text: th.innerText,
+    height: whole.getBoundingClientRect().height,
+    lineHeight: parseFloat(getComputedStyle(th).lineHeight),
+    inWord: inWord,
+  };
+})
+"""
+
+
+def test_the_table_overview_headings_wrap_between_words_at_1400_px(
+    server: LiveServer, chromium: Browser
+) -> None:
+    # The widest overview: an individual package question, with each table's
+    # agreement, distribution and impact meter (the sample deck's town centre).
+    console, code = open_console(chromium, server, 1100)
+    add_tables(console, 3)
+    phones = [join_table(chromium, f"{server.url}/join/{code}/{n}") for n in (1, 2, 3, 3)]
+    question = DECK.question("centre-measures")
+    console.locator(".card-button").nth(DECK.question_card(question.id)).click()
+    console.get_by_role("button", name="Open question").click()
+    for phone, choice in zip(phones, (1, 2, 2, 4), strict=True):
+        phone.locator("#answer-form .choice").nth(choice).click()
+        phone.get_by_role("button", name="Send answer").click()
+        expect(phone.locator("#answer-status")).to_contain_text("Your answer is counted.")
+    expect(console.locator("#table-impact-3 .impact-value").first).to_be_visible()
+    headings = console.locator("#table-overview thead th")
+    expect(headings).to_have_text(
+        ["Table", "Connected", "Answered", "Agreement", "The table's answers", "Impact", "Devices"]
+    )
+    assert console.viewport_size == {"width": 1400, "height": 1100}
+    for heading in console.evaluate(HEADINGS):
+        assert heading["height"] <= 2 * heading["lineHeight"], heading
+        assert heading["inWord"] == [], heading  # lines break between words only
+    assert axe_violations(console) == []
+    console.locator("#console-tables").scroll_into_view_if_needed()
+    console.screenshot(path=str(SHOTS / "tables-console-headings.png"), full_page=True)
