@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import functools
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
 
 from babel import Locale, dates, numbers
 from babel.messages.mofile import write_mo
@@ -54,8 +57,52 @@ def translations(language: str) -> NullTranslations:
     return Translations(fp=buffer)
 
 
+class Number:
+    """A number in an error message's parameters (strategyroom.live.errors wraps
+    them): written the reader's way when a ``Message`` is filled in, e.g.
+    2.534,5 in Danish, and the English way in logs."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: int | float | Decimal | Fraction) -> None:
+        if isinstance(value, Fraction):  # Babel formats Decimal, not Fraction
+            value = Decimal(value.numerator) / Decimal(value.denominator)
+        self.value: int | float | Decimal = value
+
+    def __str__(self) -> str:
+        return format_number(self.value, DEFAULT_LANGUAGE, 2)
+
+    def __repr__(self) -> str:
+        return f"Number({self.value!r})"
+
+
+class Message(str):
+    """A translated message that knows its language, so that filling in its
+    ``%(name)s`` parameters writes the ``Number`` ones as its reader does. Every
+    place that renders an error (``gettext(language, exc.message) % exc.params``:
+    pages, the API, websocket error frames) gets this without knowing about it."""
+
+    language: str
+
+    def __new__(cls, text: str, language: str) -> Message:
+        message = super().__new__(cls, text)
+        message.language = language
+        return message
+
+    def __mod__(self, params: Any) -> str:
+        if isinstance(params, Mapping):
+            params = {
+                name: format_number(value.value, self.language, 2)
+                if isinstance(value, Number)
+                else value
+                for name, value in params.items()
+            }
+        return str.__mod__(self, params)
+
+
 def gettext(language: str, message: str) -> str:
-    return translations(language).gettext(message)
+    # A Message, typed as the str its callers treat it as.
+    return Message(translations(language).gettext(message), language)
 
 
 def choose_language(wanted: str | None, accept_language: str = "") -> str:
@@ -81,7 +128,7 @@ def _accepted(header: str) -> Iterable[str]:
     return (lang for _, lang in sorted(ranked, key=lambda r: -r[0]))
 
 
-def format_number(value: float, language: str, digits: int = 1) -> str:
+def format_number(value: float | Decimal, language: str, digits: int = 1) -> str:
     pattern = "#,##0" + ("." + "#" * digits if digits else "")
     return numbers.format_decimal(value, format=pattern, locale=language)
 

@@ -5,7 +5,7 @@ The console, the projector, the JSON API and the reports all call
 every figure.
 """
 
-from strategyroom.aggregate.agreement import agreement
+from strategyroom.aggregate.agreement import SPLIT_BELOW, agreement, is_split
 from strategyroom.aggregate.change import (
     ChoiceChange,
     PairRow,
@@ -42,6 +42,7 @@ from strategyroom.aggregate.results import (
 __all__ = [
     "MIN_PROFILE_GROUP",
     "NEWEST_COMMENTS",
+    "SPLIT_BELOW",
     "Allocation",
     "AnswerRow",
     "BudgetResult",
@@ -66,6 +67,7 @@ __all__ = [
     "all_comments",
     "by_group",
     "choice_change",
+    "is_split",
     "package_impact",
     "pair_rows",
     "priorities",

@@ -27,6 +27,15 @@ from strategyroom.decks.schema import (
     SingleChoice,
 )
 
+# A group whose agreement is below this is "split": the console, the phones at a
+# table and the projector mark it so (docs/aggregates.md, "Agreement").
+SPLIT_BELOW = 0.5
+
+
+def is_split(value: float | None) -> bool:
+    """Whether an agreement marks its group as split (no agreement: not split)."""
+    return value is not None and value < SPLIT_BELOW
+
 
 def agreement(question: Question, values: Sequence[Any]) -> float | None:
     """The group's agreement on a question from its normalised answer values."""

@@ -139,7 +139,7 @@ def _within_cap(question: MultipleChoice | Budget, value: Any) -> Any:
                     "This package is over the limit: it adds up to %(spent)s, "
                     "and at most %(cap)s is allowed. Please leave something out."
                 ),
-                spent=f"{float(spent):,.2f}".rstrip("0").rstrip("."),
-                cap=f"{package.cap:,.2f}".rstrip("0").rstrip("."),
+                spent=spent,
+                cap=package.cap,
             )
     return value

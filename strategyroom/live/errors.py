@@ -3,7 +3,11 @@ English message that the web layer translates (the messages are gettext msgids).
 
 from __future__ import annotations
 
+from decimal import Decimal
+from fractions import Fraction
 from typing import Any
+
+from strategyroom.i18n import Number
 
 
 def N_(message: str) -> str:
@@ -19,8 +23,16 @@ class SessionError(Exception):
 
     def __init__(self, message: str, **params: Any) -> None:
         self.message = message
-        self.params = params
-        super().__init__(message % params if params else message)
+        # Numbers stay numbers until the message is rendered in the reader's
+        # language (strategyroom.i18n.Message): 10.000 in Danish, 10,000 in English.
+        self.params = {name: _number(value) for name, value in params.items()}
+        super().__init__(message % self.params if params else message)
+
+
+def _number(value: Any) -> Any:
+    if isinstance(value, int | float | Decimal | Fraction) and not isinstance(value, bool):
+        return Number(value)
+    return value
 
 
 class NotFound(SessionError):

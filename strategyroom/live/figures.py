@@ -25,7 +25,7 @@ from strategyroom.aggregate import (
 )
 from strategyroom.aggregate.groups import group_figures, rows_of
 from strategyroom.decks import Deck, Question
-from strategyroom.decks.schema import FreeText
+from strategyroom.decks.schema import FreeText, options_of
 from strategyroom.live import drafts
 from strategyroom.live.state import LiveState
 from strategyroom.store.models import Answer, Participant, QuestionRun, QuestionState, TableAnswer
@@ -74,6 +74,25 @@ def table_figures(
     answers = participant_answers(db, state.session_id, question.id)
     groups = by_group(deck, question, answers, seats(db, state.session_id), order=order)
     return {int(g.group): g for g in groups if g.group.isdigit()}
+
+
+def prior_question(deck: Deck, question: Question) -> Question | None:
+    """The individual question a table question follows on: the last one before
+    it in the deck with the same options (each resident's own budget before the
+    table's plan). A table's agreement on it says how split its members were
+    when they each answered on their own; the draft the table shares has none.
+    """
+    if question.scope != "table":
+        return None
+    options = {o.id for o in options_of(question)}
+    found = None
+    for earlier in deck.questions():
+        if earlier.id == question.id:
+            return found
+        same = {o.id for o in options_of(earlier)} == options
+        if earlier.scope == "individual" and options and same:
+            found = earlier
+    return None
 
 
 def room_figures(db: Session, deck: Deck, state: LiveState, question: Question) -> GroupFigures:

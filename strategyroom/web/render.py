@@ -16,6 +16,7 @@ import segno
 from markupsafe import Markup
 
 from strategyroom import i18n
+from strategyroom.aggregate import is_split
 from strategyroom.decks import Deck
 from strategyroom.decks.schema import ANY_LANGUAGE
 from strategyroom.paths import TEMPLATES_DIR
@@ -66,6 +67,7 @@ class Renderer:
             languages=[(code, i18n.language_name(code)) for code in i18n.available_languages()],
         )
         env.tests["valid_deck"] = lambda value: isinstance(value, Deck)
+        env.tests["split"] = is_split  # the threshold lives with the figure
         env.filters.update(
             number=lambda v, digits=1: i18n.format_number(v, language, digits),
             percent=lambda v: i18n.format_percent(v, language),

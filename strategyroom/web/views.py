@@ -17,9 +17,15 @@ from typing import Any
 from strategyroom.aggregate import GroupFigures, Result
 from strategyroom.aggregate.impact import is_package
 from strategyroom.decks import Card, Deck
-from strategyroom.decks.schema import options_of
+from strategyroom.decks.schema import Question, options_of
 from strategyroom.live.drafts import TableView
-from strategyroom.live.figures import RoomPriorities, room_figures, room_priorities, table_figures
+from strategyroom.live.figures import (
+    RoomPriorities,
+    prior_question,
+    room_figures,
+    room_priorities,
+    table_figures,
+)
 from strategyroom.live.state import LiveState, QuestionStatus
 from strategyroom.live.tables import TableRow, overview
 from strategyroom.store.models import QuestionState, RoomSession
@@ -46,6 +52,10 @@ class Scene:
     # the room's, drawn by strategyroom.aggregate; empty when the screen may not show them.
     table_figures: dict[int, GroupFigures] = field(default_factory=dict)
     room_figures: GroupFigures | None = None
+    # A table question's prior question (strategyroom.live.figures.prior_question)
+    # and each table's figures on it: its agreement flags a split table.
+    prior_question: Question | None = None
+    prior_figures: dict[int, GroupFigures] = field(default_factory=dict)
     priorities: RoomPriorities | None = None  # the console's live priorities
 
     @property
@@ -144,8 +154,25 @@ async def _load_figures(services: Services, scene: Scene, *, for_console: bool) 
             scene.room_figures = await services.db.run(
                 lambda db: room_figures(db, deck, state, question)
             )
+        await _load_prior_figures(services, scene, question, for_console=for_console)
     if for_console:
         scene.priorities = await services.db.run(lambda db: room_priorities(db, deck, state))
+
+
+async def _load_prior_figures(
+    services: Services, scene: Scene, question: Question, *, for_console: bool
+) -> None:
+    """Each table's figures on the individual question a table question follows
+    on, under that question's own reveal rule (the console always)."""
+    prior = prior_question(scene.deck, question)
+    if prior is None:
+        return
+    status = scene.state.question(prior.id)
+    if status.state is QuestionState.PENDING or not (for_console or status.revealed):
+        return
+    deck, state = scene.deck, scene.state
+    scene.prior_question = prior
+    scene.prior_figures = await services.db.run(lambda db: table_figures(db, deck, state, prior))
 
 
 def join_url(services: Services, room: RoomSession) -> str:
