@@ -53,9 +53,9 @@ def test_benchmark_smoke(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr[-3000:]
     assert f"| figure | N = {N} |" in result.stdout
     results = json.loads((tmp_path / "bench.json").read_text())["results"]
-    assert set(results) == {"embedded", "scaleout", "baseline"}
-    for mode, runs in results.items():
-        run = runs[str(N)]
+    assert set(results) == {"embedded", "scaleout", "baseline", "nostore"}
+    for mode in ("embedded", "scaleout", "baseline"):
+        run = results[mode][str(N)]
         assert run["fanout"]["complete"] == N, mode  # every card, in order, on every phone
         assert run["fanout"]["count"] == N * ROUNDS, mode
     for mode in ("embedded", "scaleout"):
@@ -67,6 +67,10 @@ def test_benchmark_smoke(tmp_path: Path) -> None:
         # Everyone back from the storm with the current seq and their own answer.
         assert run["storm"]["current"] == N
         assert run["storm"]["with_answer"] == N
+    # With storage switched off every answer is still acknowledged, and none stored.
+    off = results["nostore"][str(N)]
+    assert off["connect"]["joined"] == N
+    assert off["answers"]["acks"] == N
     # Stored exactly once: one answer row and one receipt per phone, in SQL.
     database = tmp_path / "work" / f"embedded-{N}" / "data" / "strategyroom.sqlite3"
     with sqlite3.connect(database) as db:
@@ -78,6 +82,10 @@ def test_benchmark_smoke(tmp_path: Path) -> None:
     assert answers == (N, N)
     assert receipts == (N,)
     assert participants == (N,)
+    database = tmp_path / "work" / f"nostore-{N}" / "data" / "strategyroom.sqlite3"
+    with sqlite3.connect(database) as db:
+        assert db.execute("SELECT COUNT(*) FROM answer").fetchone() == (0,)
+        assert db.execute("SELECT COUNT(*) FROM participant").fetchone() == (N,)
     assert (tmp_path / "plot.svg").read_text().startswith("<svg")
     # The report phase read back every answer of its evening: each resident
     # answered each of the sample deck's questions for individuals.
