@@ -12,7 +12,6 @@ from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from strategyroom.broker import Broker, make_broker
 from strategyroom.config import Settings
@@ -28,6 +27,7 @@ from strategyroom.web.context import Services
 from strategyroom.web.errors import exception_handlers
 from strategyroom.web.limits import JoinGuard
 from strategyroom.web.looplag import LoopLag
+from strategyroom.web.middleware import KeepServerSend, SecurityHeaders
 from strategyroom.web.presenter import HtmlJsonPresenter
 from strategyroom.web.render import Renderer
 
@@ -44,37 +44,6 @@ def prepare_database(settings: Settings) -> Database:
     db = Database(settings.effective_database_url)
     migrate.check_schema(db.engine, settings.effective_database_url)
     return db
-
-
-class SecurityHeaders:
-    """Headers that keep pages from being framed or running foreign scripts."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = message.setdefault("headers", [])
-                headers.extend(
-                    [
-                        (
-                            b"content-security-policy",
-                            b"default-src 'self'; img-src 'self' data:; style-src 'self'; "
-                            b"script-src 'self'; connect-src 'self'; frame-ancestors 'none'; "
-                            b"base-uri 'none'; form-action 'self'",
-                        ),
-                        (b"x-content-type-options", b"nosniff"),
-                        (b"referrer-policy", b"same-origin"),
-                    ]
-                )
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
 
 
 def routes() -> list[BaseRoute]:
@@ -143,6 +112,7 @@ def create_app(settings: Settings | None = None, broker: Broker | None = None) -
         lifespan=lifespan,
         exception_handlers=exception_handlers(),
         middleware=[
+            Middleware(KeepServerSend),  # outermost, to keep the server's own send
             Middleware(SecurityHeaders),
             Middleware(
                 SessionMiddleware,

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.routing import WebSocketRoute
-from starlette.websockets import WebSocket, WebSocketDisconnect
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from strategyroom import i18n
 from strategyroom.live.errors import (
@@ -28,6 +29,7 @@ from strategyroom.live.hub import Client, Role
 from strategyroom.store.models import DeviceKind, Participant, RoomSession
 from strategyroom.web.context import Services, services
 from strategyroom.web.limits import CLOSE_FLOODING, find_session, socket_bucket
+from strategyroom.web.middleware import SERVER_SEND
 from strategyroom.web.presenter import Resume
 from strategyroom.web.security import current_facilitator, origin_allowed
 from strategyroom.web.socket_messages import (
@@ -49,6 +51,26 @@ CLOSE_UNKNOWN_SESSION = 4404
 CLOSE_NOT_JOINED = 4401
 CLOSE_FORBIDDEN = 4403
 CLOSE_RATE_LIMITED = CLOSE_FLOODING  # 4429: too many messages, attempts or sockets
+
+
+def _text_sender(websocket: WebSocket) -> Callable[[str], Awaitable[None]]:
+    """Sends text frames of an accepted socket straight to the server
+    (``KeepServerSend`` in app.py), as Starlette's ``send_text`` would, without
+    the middleware wrappers that do nothing for websocket frames."""
+    send = websocket.scope.get(SERVER_SEND)
+    if send is None:
+        return websocket.send_text
+
+    async def send_text(text: str) -> None:
+        if websocket.application_state is not WebSocketState.CONNECTED:
+            raise WebSocketDisconnect(code=1006)  # closed by us: nothing more goes out
+        try:
+            await send({"type": "websocket.send", "text": text})
+        except OSError:  # the server's "client disconnected"
+            websocket.application_state = WebSocketState.DISCONNECTED
+            raise WebSocketDisconnect(code=1006) from None
+
+    return send_text
 
 
 async def _refuse(websocket: WebSocket) -> None:
@@ -110,7 +132,7 @@ async def participant_socket(websocket: WebSocket) -> None:
         session_id=room.id,
         language=participant.language,
         format=client_format,  # type: ignore[arg-type]
-        send=websocket.send_text,
+        send=_text_sender(websocket),
         participant_id=participant.id,
         table=participant.table_number,
         tablet=participant.device is DeviceKind.TABLET,
@@ -189,7 +211,7 @@ async def _participant_loop(
                 return
             if bucket.should_warn():
                 slow = RateLimited(N_("You are sending too fast; some messages were ignored."))
-                await websocket.send_text(error_frame(client.format, client.language, slow))
+                await client.send(error_frame(client.format, client.language, slow))
             continue
         answer_id = None
         data: dict[str, Any] = {}
@@ -197,10 +219,10 @@ async def _participant_loop(
             data = parse(message)
             kind = data.get("type")
             if kind == "ping":
-                await websocket.send_text('{"type":"pong"}')
+                await client.send('{"type":"pong"}')
                 continue
             if kind in ("draft", "submit_table"):
-                await websocket.send_text(await table_message(svc, room, client, kind, data))
+                await client.send(await table_message(svc, room, client, kind, data))
                 continue
             if kind != "answer":
                 raise InvalidMessage(N_("Unknown message type."))
@@ -220,13 +242,13 @@ async def _participant_loop(
                 room, client.participant_id, question_id, answer_id, answer_value(data)
             )
         except StaleDraft as exc:
-            await websocket.send_text(await stale_frame(svc, room, client, exc, data))
+            await client.send(await stale_frame(svc, room, client, exc, data))
             continue
         except SessionError as exc:
             extra = {"answer_id": answer_id} if answer_id else {}
-            await websocket.send_text(error_frame(client.format, client.language, exc, **extra))
+            await client.send(error_frame(client.format, client.language, exc, **extra))
             continue
-        await websocket.send_text(await receipt(svc, client, room, recorded))
+        await client.send(await receipt(svc, client, room, recorded))
 
 
 async def console_socket(websocket: WebSocket) -> None:
