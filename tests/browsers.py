@@ -1,5 +1,6 @@
 """What the browser tests share: Debian's Chromium launched through Playwright,
-a live server with a facilitator account, and where screenshots go.
+a live server with a facilitator account, and where screenshots go. A plugin
+(conftest's `pytest_plugins`): its fixtures need no import.
 
 Screenshots go to test-artifacts/screenshots, or to the folder named by
 STRATEGYROOM_SCREENSHOTS (`docs/screenshots` refreshes the README's pictures).
@@ -76,11 +77,11 @@ def open_console(chromium: Browser, server: LiveServer, height: int) -> tuple[Pa
     return console, console.locator("#join-code").inner_text()
 
 
-# Module-scoped fixtures: a module takes them with
-# `from tests.browsers import module_chromium, module_server` (they register
-# as `chromium` and `server`), one browser and one server for all its tests.
-@pytest.fixture(scope="module", name="server")
-def module_server(
+# Module-scoped: one browser and one server for all the tests of a module that
+# asks for them. A module can define its own `server` or `chromium` instead
+# (test_reliability_browser.py starts a fresh pair for each test).
+@pytest.fixture(scope="module")
+def server(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LiveServer]:
     name = request.module.__name__.rpartition(".")[2]
@@ -88,7 +89,7 @@ def module_server(
         yield live
 
 
-@pytest.fixture(scope="module", name="chromium")
-def module_chromium() -> Iterator[Browser]:
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Browser]:
     with chromium_browser() as browser:
         yield browser

@@ -1,5 +1,9 @@
 """Shared fixtures: an app on a temporary data directory, logged-in facilitators,
-and browsers with their own cookies (sharing the app's event loop)."""
+and browsers with their own cookies (sharing the app's event loop).
+
+Two plugins add fixtures every test module can take without importing them:
+tests/browsers.py (a module's live `server` and `chromium`) and tests/modes.py
+(the `both_modes` marker and `sockets`)."""
 
 from __future__ import annotations
 
@@ -23,6 +27,8 @@ from strategyroom.web.app import create_app, prepare_database
 TEST_DECKS = Path(__file__).parent / "decks"
 ORIGIN = "http://testserver"
 PASSWORD = "correct horse battery"
+
+pytest_plugins = ["tests.browsers", "tests.modes"]
 
 
 # The scale-out tests use the machine's real services (./dev test starts them).
@@ -71,8 +77,15 @@ def make_settings(tmp_path: Path, mode: str = "embedded", database_url: str = ""
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return make_settings(tmp_path)
+def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Settings]:
+    """Embedded mode (SQLite, in-process broker), or the mode a `both_modes`
+    module's test is parametrized with (tests/modes.py)."""
+    mode = getattr(request, "param", "embedded")
+    if mode == "embedded":
+        yield make_settings(tmp_path)
+        return
+    with postgres_database() as url:
+        yield make_settings(tmp_path, "scaleout", database_url=url)
 
 
 @pytest.fixture

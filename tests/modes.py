@@ -1,34 +1,33 @@
-"""Fixtures for modules that run each test in both modes over real websockets.
+"""A plugin (registered in conftest's `pytest_plugins`) for modules that run
+each test in both modes over real websockets.
 
-A module takes them with `from tests.modes import both_modes, open_sockets`
-(they register as `settings` and `sockets`, overriding conftest's `settings`).
+A module marked `pytestmark = pytest.mark.both_modes` gets conftest's `settings`
+fixture parametrized: each test that uses it runs with SQLite and the in-process
+broker ([embedded]), then with PostgreSQL and Redis ([scaleout]). The `sockets`
+fixture closes what a test opened.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from strategyroom.config import Settings
-from tests.conftest import make_settings, postgres_database
 from tests.protocol import JsonParticipant
 
-
-@pytest.fixture(name="settings", params=["embedded", "scaleout"])
-def both_modes(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Settings]:
-    """SQLite with the in-process broker, then PostgreSQL with Redis."""
-    if request.param == "embedded":
-        yield make_settings(tmp_path)
-        return
-    with postgres_database() as url:
-        yield make_settings(tmp_path, "scaleout", database_url=url)
+MODES = ["embedded", "scaleout"]
 
 
-@pytest.fixture(name="sockets")
-def open_sockets() -> Iterator[list[Any]]:
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if metafunc.definition.get_closest_marker("both_modes") and (
+        "settings" in metafunc.fixturenames
+    ):
+        metafunc.parametrize("settings", MODES, indirect=True)
+
+
+@pytest.fixture
+def sockets() -> Iterator[list[Any]]:
     """Sockets a test opened, closed even when it fails (else the app cannot stop)."""
     opened: list[Any] = []
     yield opened

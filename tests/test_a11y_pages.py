@@ -22,7 +22,7 @@ from tests.a11y import (
     wait_for_greeting,
     wide_elements,
 )
-from tests.browsers import PASSWORD, SHOTS, module_chromium, module_server  # noqa: F401 (fixtures)
+from tests.browsers import PASSWORD, SHOTS
 from tests.live import ApiFacilitator, LiveServer, Phone
 
 pytestmark = pytest.mark.browser

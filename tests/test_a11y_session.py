@@ -24,7 +24,7 @@ from strategyroom.decks import load_deck
 from strategyroom.decks.schema import QuestionType
 from strategyroom.paths import SAMPLE_DECKS_DIR
 from tests.a11y import check_phone_page, phone_context, wait_for_greeting
-from tests.browsers import PASSWORD, SHOTS, module_chromium, module_server  # noqa: F401 (fixtures)
+from tests.browsers import PASSWORD, SHOTS
 from tests.live import ApiFacilitator, LiveServer
 
 pytestmark = pytest.mark.browser

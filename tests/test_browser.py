@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, Page, expect
 from strategyroom.decks import load_deck
 from strategyroom.decks.schema import QuestionType
 from strategyroom.paths import SAMPLE_DECKS_DIR
-from tests.browsers import SHOTS, module_chromium, module_server, open_console  # noqa: F401 (fixtures)
+from tests.browsers import SHOTS, open_console
 from tests.live import LiveServer
 
 pytestmark = pytest.mark.browser

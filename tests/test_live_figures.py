@@ -11,6 +11,7 @@ from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
+import pytest
 from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
@@ -18,8 +19,9 @@ from strategyroom.config import Settings
 from strategyroom.store.db import Database
 from strategyroom.store.models import QuestionRun, TableDraft
 from tests.conftest import ORIGIN, act, csrf_of, open_session
-from tests.modes import both_modes, open_sockets  # noqa: F401 (fixtures)
 from tests.protocol import JsonParticipant, receive_until
+
+pytestmark = pytest.mark.both_modes
 
 DECK = "figures-test.yaml"
 

@@ -6,8 +6,6 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,21 +14,14 @@ from starlette.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
 from strategyroom.config import Settings
-from tests.conftest import act, csrf_of, make_settings, open_session, postgres_database
+from tests.conftest import act, csrf_of, open_session
 from tests.dbdump import dump_with_columns, rows_of_session
 from tests.protocol import JsonParticipant, receive_text
 
+# Each test runs embedded and in scale-out mode (tests/modes.py).
+pytestmark = pytest.mark.both_modes
+
 SECRET_COMMENT = "Zebra-Quokka-7731 my neighbour's dog"
-
-
-@pytest.fixture(params=["embedded", "scaleout"])
-def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Settings]:
-    """SQLite with the in-process broker, and PostgreSQL with Redis."""
-    if request.param == "embedded":
-        yield make_settings(tmp_path)
-        return
-    with postgres_database() as url:
-        yield make_settings(tmp_path, "scaleout", database_url=url)
 
 
 def run_a_session(console: TestClient, title: str) -> tuple[dict[str, Any], JsonParticipant]:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from fractions import Fraction
-from pathlib import Path
 from statistics import median
 from typing import Any
 
@@ -15,10 +14,12 @@ import pytest
 from sqlmodel import Session, func, select
 from starlette.testclient import TestClient
 
-from strategyroom.config import Settings
 from strategyroom.store.models import Answer, AnswerReceipt, SessionEvent
-from tests.conftest import ORIGIN, act, make_settings, open_session, postgres_database
+from tests.conftest import ORIGIN, act, open_session
 from tests.protocol import JsonParticipant, receive_text, receive_until
+
+# Each test runs embedded and in scale-out mode (tests/modes.py).
+pytestmark = pytest.mark.both_modes
 
 CARD = {
     "hello": 0,
@@ -126,17 +127,6 @@ class Room:
     def results(self, question: str) -> dict[str, Any]:
         detail = self.console.get(f"/api/sessions/{self.id}").json()
         return detail["questions"][question]
-
-
-@pytest.fixture(params=["embedded", "scaleout"])
-def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Settings]:
-    """Every test here runs twice: one process with SQLite and the in-process
-    broker, and against the real PostgreSQL and Redis of the scale-out mode."""
-    if request.param == "embedded":
-        yield make_settings(tmp_path)
-        return
-    with postgres_database() as url:
-        yield make_settings(tmp_path, "scaleout", database_url=url)
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ import json
 import re
 from typing import Any
 
+import pytest
 from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
@@ -17,8 +18,9 @@ from strategyroom.config import Settings
 from strategyroom.store.db import Database
 from strategyroom.store.models import Participant, TableAnswer, TableDraft
 from tests.conftest import ORIGIN, act, csrf_of, open_session
-from tests.modes import both_modes, open_sockets  # noqa: F401 (fixtures)
 from tests.protocol import JsonParticipant, receive_text
+
+pytestmark = pytest.mark.both_modes
 
 DECK = "tables-test.yaml"
 

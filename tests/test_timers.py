@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,19 +16,13 @@ from starlette.testclient import TestClient
 from strategyroom.config import Settings
 from strategyroom.store.db import Database
 from strategyroom.store.models import RoomSession, SessionEvent
-from tests.conftest import ORIGIN, act, csrf_of, make_settings, open_session, postgres_database
+from tests.conftest import ORIGIN, act, csrf_of, open_session
 from tests.protocol import JsonParticipant, receive_text
 
+# Each test runs embedded and in scale-out mode (tests/modes.py).
+pytestmark = pytest.mark.both_modes
+
 LENGTH = 300  # the timer of card 1 in tests/decks/tables-test.yaml
-
-
-@pytest.fixture(params=["embedded", "scaleout"])
-def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Settings]:
-    if request.param == "embedded":
-        yield make_settings(tmp_path)
-        return
-    with postgres_database() as url:
-        yield make_settings(tmp_path, "scaleout", database_url=url)
 
 
 def stored_timer(settings: Settings, sid: str) -> tuple[datetime | None, int | None, datetime]:
