@@ -22,7 +22,8 @@ from strategyroom.config import Settings
 from strategyroom.store import migrate
 from strategyroom.web.app import create_app
 from tests.conftest import ORIGIN, login, make_settings, open_session, postgres_database
-from tests.modes import both_modes  # noqa: F401
+
+pytestmark = pytest.mark.both_modes
 
 
 def _join_at_once(app: TestClient, code: str, count: int) -> list[Response]:

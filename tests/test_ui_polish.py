@@ -15,7 +15,6 @@ from strategyroom.aggregate.agreement import multiple_agreement
 from strategyroom.config import Settings
 from strategyroom.web.app import create_app
 from tests.conftest import ORIGIN, act, csrf_of, login, open_session
-from tests.modes import open_sockets  # noqa: F401 (fixtures)
 from tests.protocol import JsonParticipant
 
 DECK = "polish-test.yaml"  # measures X, Y, Z cost 1,234.5, 1,300 and 100; the cap is 2,500

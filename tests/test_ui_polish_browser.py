@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, Page, expect
 from strategyroom.decks import load_deck
 from strategyroom.paths import SAMPLE_DECKS_DIR
 from tests.a11y import axe_violations
-from tests.browsers import SHOTS, module_chromium, module_server, open_console  # noqa: F401 (fixtures)
+from tests.browsers import SHOTS, open_console
 from tests.live import LiveServer
 from tests.test_browser_tables import join_table
 
