@@ -10,11 +10,18 @@
 //   networks). If no receipt comes within RECEIPT_WAIT_MS of sending, the answer
 //   is shown as not sent, the socket is replaced and the answer sent again; the
 //   server counts an answer id once, so a resend is harmless.
+// - When the browser itself knows it is offline, the page says so at once
+//   rather than "Sending..." until the receipt wait runs out.
 (function () {
   "use strict";
   var RECEIPT_WAIT_MS = 8000;
-  var connected = true;
+  var socketOpen = true;
+  var networkUp = navigator.onLine !== false;
   var pending = null; // {form, message, socket, timer} while no receipt came
+
+  function connected() {
+    return socketOpen && networkUp;
+  }
 
   function live() {
     return document.querySelector("[data-status-queued]");
@@ -39,7 +46,7 @@
   document.addEventListener("htmx:wsConfigSend", function (event) {
     if (pending) clearTimeout(pending.timer);
     pending = { form: event.target, message: null, socket: event.detail.socketWrapper, timer: 0 };
-    show(connected ? "sending" : "queued");
+    show(connected() ? "sending" : "queued");
   });
 
   document.addEventListener("htmx:wsAfterSend", function (event) {
@@ -56,15 +63,30 @@
 
   document.addEventListener("htmx:wsAfterMessage", stillWaiting);
 
+  function reflect() {
+    document.body.classList.toggle("offline", !connected());
+    if (stillWaiting()) show(connected() ? "sending" : "queued");
+  }
+
   document.addEventListener("htmx:wsClose", function () {
-    connected = false;
-    document.body.classList.add("offline");
-    if (stillWaiting()) show("queued");
+    socketOpen = false;
+    reflect();
   });
 
   document.addEventListener("htmx:wsOpen", function () {
-    connected = true;
-    document.body.classList.remove("offline");
-    if (stillWaiting()) show("sending");
+    socketOpen = true;
+    reflect();
+  });
+
+  // An open socket may survive a short outage (the browser holds its frames),
+  // so coming back online clears the banner unless the socket did close.
+  window.addEventListener("offline", function () {
+    networkUp = false;
+    reflect();
+  });
+
+  window.addEventListener("online", function () {
+    networkUp = true;
+    reflect();
   });
 })();

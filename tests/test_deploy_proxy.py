@@ -91,8 +91,10 @@ def test_nginx_spreads_a_session_over_two_workers_and_goes_on_without_one(
             "STRATEGYROOM_PUBLIC_URL": public_url,
             "STRATEGYROOM_PRESENCE_TTL": "3",
         }
-        a = LiveServer(tmp_path / "a", TEST_DECKS, env=env)
-        b = LiveServer(tmp_path / "b", TEST_DECKS, env=env)
+        # At debug level each worker logs the sockets it accepts (counted below).
+        debug = ("--log-level", "debug")
+        a = LiveServer(tmp_path / "a", TEST_DECKS, env=env, serve_args=debug)
+        b = LiveServer(tmp_path / "b", TEST_DECKS, env=env, serve_args=debug)
         a.cli("facilitator", "add", "maria", "--password-stdin", stdin=PASSWORD + "\n")
         for worker in (a, b):
             stack.callback(worker.stop)

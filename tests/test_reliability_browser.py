@@ -153,13 +153,15 @@ def test_an_answer_given_offline_shows_not_sent_and_is_counted_once_back_online(
 
     page.context.set_offline(True)
     page.wait_for_function("!navigator.onLine")
+    expect(page.locator(".connection-banner")).to_be_visible()
     answer(page, "church")
-    # The socket still looks open, so the page first says "Sending…"; when no
-    # receipt comes within its wait it says why and tries a new socket, which
-    # cannot connect offline.
-    expect(page.locator("#answer-status")).to_have_text(
-        "Not sent yet — retrying. Keep this page open.", timeout=WAIT_MS
-    )
+    # The browser knows it is offline, so the page says so as the answer is
+    # sent, not "Sending…" (read at once: the status is set in the submit's
+    # own event handler). The socket still looks open; when no receipt comes
+    # within its wait the page tries a new socket, which cannot connect offline.
+    not_sent = "Not sent yet — retrying. Keep this page open."
+    assert page.locator("#answer-status").text_content() == not_sent
+    expect(page.locator("#answer-status")).to_have_text(not_sent, timeout=WAIT_MS)
     expect(page.locator(".connection-banner")).to_be_visible()
     assert stored(server, "SELECT COUNT(*) FROM answer") == [(0,)]
 

@@ -113,7 +113,7 @@ def test_timer_start_pause_extend_and_reload(
     bad = console.post(
         f"/api/sessions/{sid}/actions", json={"action": "timer_extend", "seconds": 0}
     )
-    assert bad.json()["error"]["message"] == "Extend by 1 to 3600 seconds."
+    assert bad.json()["error"]["message"] == "Extend by 1 to 3,600 seconds."
 
     # The projector and the browser's socket show the timer; a new card resets it.
     projector = console.get(f"/p/{code}").text
