@@ -17,6 +17,7 @@ from strategyroom.aggregate import Result, aggregate, result_from_dict
 from strategyroom.decks import Deck, Question
 from strategyroom.live import answers, participants
 from strategyroom.live.codes import normalize_join_code
+from strategyroom.live.connecting import ConnectingDevices
 from strategyroom.live.errors import N_, NotFound
 from strategyroom.live.events import Envelope, event_from
 from strategyroom.live.rows import load_state, result_rows
@@ -42,6 +43,7 @@ class SessionReader:
         # paths (a socket connecting, a device joining); see ``shared_row``.
         self._rows: dict[str, RoomSession] = {}
         self._codes: dict[str, str] = {}
+        self._connecting = ConnectingDevices(db)
 
     # -- reading -----------------------------------------------------------
 
@@ -105,15 +107,8 @@ class SessionReader:
         self, session_id: str, token: str
     ) -> tuple[Participant | None, dict[str, Any]]:
         """The participant behind a connecting socket and their answers so far,
-        in one trip to the database thread."""
-
-        def read(db: Session) -> tuple[Participant | None, dict[str, Any]]:
-            participant = participants.find(db, session_id, token)
-            if participant is None:
-                return None, {}
-            return participant, answers.answers_of(db, session_id, participant.id)
-
-        return await self.db.run(read)
+        read together with the other sockets connecting at the same moment."""
+        return await self._connecting.lookup(session_id, token)
 
     async def list_sessions(self) -> list[RoomSession]:
         return await self.db.run(
