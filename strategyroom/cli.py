@@ -31,7 +31,9 @@ def _settings(args: argparse.Namespace) -> Settings:
     return Settings.from_env(overrides=overrides)
 
 
-def _serve(settings: Settings, host: str, port: int, log_level: str = "info") -> None:
+def _serve(
+    settings: Settings, host: str, port: int, log_level: str = "info", access_log: bool = True
+) -> None:
     import uvicorn
 
     from strategyroom.web.app import create_app
@@ -52,13 +54,14 @@ def _serve(settings: Settings, host: str, port: int, log_level: str = "info") ->
         proxy_headers=True,
         log_config=log_config(),
         log_level=log_level,
+        access_log=access_log,
     )
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
     settings = _settings(args)
     print(f"Strategy Room on {settings.public_url} (data in {settings.data_dir})")
-    _serve(settings, args.host, args.port, args.log_level)
+    _serve(settings, args.host, args.port, args.log_level, not args.no_access_log)
     return 0
 
 
@@ -102,7 +105,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         ),
         flush=True,
     )
-    _serve(settings, args.host, args.port, args.log_level)
+    _serve(settings, args.host, args.port, args.log_level, not args.no_access_log)
     return 0
 
 
@@ -191,6 +194,11 @@ def build_parser() -> argparse.ArgumentParser:
             choices=LEVELS,
             default="info",
             help="how much to log (info); debug adds every websocket handshake",
+        )
+        p.add_argument(
+            "--no-access-log",
+            action="store_true",
+            help="do not log requests (each line holds the client's address)",
         )
 
     serve = commands.add_parser("serve", help="run the web app", description="Run the web app.")

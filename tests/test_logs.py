@@ -39,3 +39,19 @@ def test_websocket_handshakes_are_logged_at_debug_level_only(tmp_path: Path, lev
     # Never the frames themselves, which carry tokens and what people wrote.
     assert phone.token not in log
     assert "TEXT" not in log and "sec-websocket-key" not in log
+
+
+def test_the_access_log_can_be_turned_off(tmp_path: Path) -> None:
+    """Councils that must not keep addresses at all (docs/privacy.md)."""
+    server = LiveServer(tmp_path, TEST_DECKS, serve_args=("--no-access-log",))
+    server.cli("facilitator", "add", "maria", "--password-stdin", stdin=PASSWORD + "\n")
+    server.start()
+    try:
+        code = ApiFacilitator(server.url, "maria", PASSWORD).open_session()
+        Phone(server.url, code).connect()
+    finally:
+        server.stop()
+    log = server.log.read_text()
+    assert "Application startup complete." in log
+    assert "127.0.0.1" not in log.replace(server.url, "")
+    assert "/api/join" not in log
