@@ -18,6 +18,7 @@
   var socketOpen = true;
   var networkUp = navigator.onLine !== false;
   var pending = null; // {form, message, socket, timer} while no receipt came
+  var current = null; // the WebSocket that opened last
 
   function connected() {
     return socketOpen && networkUp;
@@ -68,12 +69,17 @@
     if (stillWaiting()) show(connected() ? "sending" : "queued");
   }
 
-  document.addEventListener("htmx:wsClose", function () {
+  document.addEventListener("htmx:wsClose", function (event) {
+    var closed = event.detail && event.detail.event && event.detail.event.target;
+    // A socket replaced after the receipt wait may report its close only when
+    // the network is back, after its successor opened: that is old news.
+    if (current && closed !== current && current.readyState === WebSocket.OPEN) return;
     socketOpen = false;
     reflect();
   });
 
-  document.addEventListener("htmx:wsOpen", function () {
+  document.addEventListener("htmx:wsOpen", function (event) {
+    current = (event.detail && event.detail.event && event.detail.event.target) || null;
     socketOpen = true;
     reflect();
   });

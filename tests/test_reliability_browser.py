@@ -180,3 +180,43 @@ def test_an_answer_given_offline_shows_not_sent_and_is_counted_once_back_online(
     assert stored(server, "SELECT value, revision FROM answer") == [('"church"', 1)]
     assert stored(server, "SELECT COUNT(*) FROM answer_receipt") == [(1,)]
     facilitator.close()
+
+
+def test_a_replaced_socket_closing_late_does_not_show_the_banner(
+    server: LiveServer, chromium: Browser
+) -> None:
+    """After the receipt wait the page replaces its socket; on a dead network the
+    old one may report its close only when the network is back, after the new
+    one opened. That close must not bring back "Connection lost"."""
+    facilitator = ApiFacilitator(server.url, "maria", PASSWORD)
+    code = facilitator.open_session()
+    context = chromium.new_context(viewport={"width": 375, "height": 812})
+    # Keep every WebSocket the page makes, so the test can name the current one.
+    context.add_init_script(
+        "window.__sockets = []; const Native = window.WebSocket;"
+        "window.WebSocket = class extends Native {"
+        " constructor(...args) { super(...args); window.__sockets.push(this); } };"
+    )
+    page = context.new_page()
+    page.goto(f"{server.url}/join/{code}")
+    page.get_by_label("English").check()
+    page.get_by_role("button", name="Join").click()
+    page.wait_for_function("window.__sockets.some(s => s.readyState === WebSocket.OPEN)")
+    banner = page.locator(".connection-banner")
+    expect(banner).to_be_hidden()
+
+    def close_event(of_current_socket: bool) -> None:
+        """The htmx extension's close event, for the page's socket or another."""
+        page.evaluate(
+            "mine => document.body.dispatchEvent(new CustomEvent('htmx:wsClose', {"
+            " bubbles: true, detail: {event: {"
+            " target: mine ? window.__sockets.at(-1) : new EventTarget() }}}))",
+            of_current_socket,
+        )
+
+    close_event(of_current_socket=False)  # a socket the page has replaced
+    expect(banner).to_be_hidden()
+    assert page.evaluate("document.body.classList.contains('offline')") is False
+    close_event(of_current_socket=True)
+    expect(banner).to_be_visible()
+    facilitator.close()
