@@ -21,7 +21,14 @@ from starlette.websockets import WebSocketDisconnect
 from strategyroom.config import Settings
 from strategyroom.store import migrate
 from strategyroom.web.app import create_app
-from tests.conftest import ORIGIN, login, make_settings, open_session, postgres_database
+from tests.conftest import (
+    ORIGIN,
+    act,
+    login,
+    make_settings,
+    open_session,
+    postgres_database,
+)
 
 pytestmark = pytest.mark.both_modes
 
@@ -65,11 +72,7 @@ def test_an_ended_session_admits_nobody_though_its_code_is_remembered(
         session = open_session(app)
         code = session["join_code"]
         assert app.post("/api/join", json={"code": code}).status_code == 201
-        app.post(
-            f"/console/{session['id']}/actions",
-            data={"action": "end"},
-            headers={"hx-request": "true"},
-        ).raise_for_status()
+        act(app, session["id"], "end")
         late = app.post("/api/join", json={"code": code}, headers={"accept-language": "da"})
         assert late.status_code == 410
         assert late.json()["error"]["code"] == "session_ended"

@@ -63,6 +63,28 @@ def stored(server: LiveServer, sql: str) -> list[tuple[object, ...]]:
         return db.execute(sql).fetchall()
 
 
+def assert_one_church(server: LiveServer, facilitator: ApiFacilitator, revision: int) -> None:
+    """The phone's answer to "street" is "church", counted once by the API and
+    stored once in SQL, after ``revision`` answers (one receipt each)."""
+    detail = facilitator.detail()
+    assert detail["questions"]["street"]["answers"] == 1
+    counts = {
+        o["option_id"]: o["count"] for o in detail["questions"]["street"]["results"]["options"]
+    }
+    assert counts == {"main": 0, "church": 1, "none": 0}
+    assert stored(server, "SELECT value, revision FROM answer") == [('"church"', revision)]
+    assert stored(server, "SELECT COUNT(*) FROM answer_receipt") == [(revision,)]
+
+
+def phone_on_street(server: LiveServer, chromium: Browser) -> tuple[ApiFacilitator, Page]:
+    """A session showing the open question "street", and a phone that joined it."""
+    facilitator = ApiFacilitator(server.url, "maria", PASSWORD)
+    code = facilitator.open_session()
+    facilitator.act("show_card", card=3)
+    facilitator.act("open", question="street")
+    return facilitator, join(chromium, server, code)
+
+
 def answer(page: Page, option: str) -> None:
     page.locator(f"input[name=value][value={option}]").check()
     page.locator("#answer-form button[type=submit]").click()
@@ -71,11 +93,7 @@ def answer(page: Page, option: str) -> None:
 def test_a_page_survives_a_server_kill_and_sends_its_offline_answer(
     server: LiveServer, chromium: Browser
 ) -> None:
-    facilitator = ApiFacilitator(server.url, "maria", PASSWORD)
-    code = facilitator.open_session()
-    facilitator.act("show_card", card=3)
-    facilitator.act("open", question="street")
-    page = join(chromium, server, code)
+    facilitator, page = phone_on_street(server, chromium)
     answer(page, "main")
     expect(page.locator("#answer-status")).to_have_text("Your answer is counted.")
     # A reload mid-question shows the answer already given.
@@ -101,24 +119,14 @@ def test_a_page_survives_a_server_kill_and_sends_its_offline_answer(
     detail = facilitator.detail()
     assert detail["state"]["current_card"] == 3
     assert detail["questions"]["street"]["state"] == "open"
-    assert detail["questions"]["street"]["answers"] == 1
-    counts = {
-        o["option_id"]: o["count"] for o in detail["questions"]["street"]["results"]["options"]
-    }
-    assert counts == {"main": 0, "church": 1, "none": 0}
-    assert stored(server, "SELECT value, revision FROM answer") == [('"church"', 2)]
-    assert stored(server, "SELECT COUNT(*) FROM answer_receipt") == [(2,)]
+    assert_one_church(server, facilitator, revision=2)
     facilitator.close()
 
 
 def test_an_offline_answer_to_a_question_closed_meanwhile_is_refused_visibly(
     server: LiveServer, chromium: Browser
 ) -> None:
-    facilitator = ApiFacilitator(server.url, "maria", PASSWORD)
-    code = facilitator.open_session()
-    facilitator.act("show_card", card=3)
-    facilitator.act("open", question="street")
-    page = join(chromium, server, code)
+    facilitator, page = phone_on_street(server, chromium)
     kill(server)
     expect(page.locator(".connection-banner")).to_be_visible(timeout=WAIT_MS)
     answer(page, "none")
@@ -144,11 +152,7 @@ def test_an_offline_answer_to_a_question_closed_meanwhile_is_refused_visibly(
 def test_an_answer_given_offline_shows_not_sent_and_is_counted_once_back_online(
     server: LiveServer, chromium: Browser
 ) -> None:
-    facilitator = ApiFacilitator(server.url, "maria", PASSWORD)
-    code = facilitator.open_session()
-    facilitator.act("show_card", card=3)
-    facilitator.act("open", question="street")
-    page = join(chromium, server, code)
+    facilitator, page = phone_on_street(server, chromium)
     page.evaluate("window.__sameDocument = 'yes'")
 
     page.context.set_offline(True)
@@ -171,14 +175,7 @@ def test_an_answer_given_offline_shows_not_sent_and_is_counted_once_back_online(
     expect(page.locator("input[value=church]")).to_be_checked()
     assert page.evaluate("window.__sameDocument") == "yes"  # reconnected, not reloaded
     # The held frame and the resend carry the same answer id: stored once.
-    detail = facilitator.detail()
-    assert detail["questions"]["street"]["answers"] == 1
-    counts = {
-        o["option_id"]: o["count"] for o in detail["questions"]["street"]["results"]["options"]
-    }
-    assert counts == {"main": 0, "church": 1, "none": 0}
-    assert stored(server, "SELECT value, revision FROM answer") == [('"church"', 1)]
-    assert stored(server, "SELECT COUNT(*) FROM answer_receipt") == [(1,)]
+    assert_one_church(server, facilitator, revision=1)
     facilitator.close()
 
 
