@@ -24,7 +24,8 @@ from strategyroom.web.console import available_decks, deck_by_file, perform
 from strategyroom.web.context import Services, services
 from strategyroom.web.limits import find_session
 from strategyroom.web.security import LoginRequired, check_csrf, require_facilitator
-from strategyroom.web.views import figures_json, join_url, table_code, table_url
+from strategyroom.web.views import join_url, table_code, table_url
+from strategyroom.web.views_json import figures_json
 
 MAX_BODY_BYTES = 64 * 1024
 ROOM = -1  # the whole room's figures, beside the tables' in session_tables

@@ -28,7 +28,7 @@ from strategyroom.live.events import (
 from strategyroom.live.hub import Client, Role, Room
 from strategyroom.live.state import LiveState
 from strategyroom.store.models import RoomSession
-from strategyroom.web import views
+from strategyroom.web import views, views_json
 from strategyroom.web.context import Services
 
 log = logging.getLogger(__name__)
@@ -157,7 +157,7 @@ class HtmlJsonPresenter:
             return None
         if client.format == "json":
             figures = scene.table_figures.get(client.table) if client.table is not None else None
-            return views.results_json(card.question.id, result, figures)
+            return views_json.results_json(card.question.id, result, figures)
         if client.role is Role.PROJECTOR:
             return views.projector_stage(renderer, scene, client.language)
         return views.participant_results(renderer, scene, client.language, client.table)
@@ -211,7 +211,7 @@ class HtmlJsonPresenter:
             if client.format == "json":
                 if view is not None:
                     figures = scene.table_figures.get(client.table)
-                    await _send(client, views.table_draft_json(view, impact=figures))
+                    await _send(client, views_json.table_draft_json(view, impact=figures))
                 continue
             key = ("p", client.language, client.table, client.tablet)
             if key not in frames:
@@ -225,7 +225,7 @@ class HtmlJsonPresenter:
             key = (client.format, client.language if client.format == "html" else "")
             if key not in frames:
                 frames[key] = (
-                    views.timer_json(scene)
+                    views_json.timer_json(scene)
                     if client.format == "json"
                     else views.timer(self.services.renderer, scene, client.language)
                 )
@@ -264,9 +264,8 @@ class HtmlJsonPresenter:
                 scene = await self.scene(state.session_id, state, for_console=False)
                 if answers is None:
                     answers = await self._answers_of(client)
-                await _send(
-                    client, views.snapshot_json(scene, client.language, answers, seat_json(client))
-                )
+                seat = seat_json(client)
+                await _send(client, views_json.snapshot_json(scene, client.language, answers, seat))
         else:
             scenes = _Scenes(self, state.session_id, state)
             my_answer = None
@@ -323,7 +322,7 @@ class HtmlJsonPresenter:
         row = await self.room_row(room.session_id)
         deck = self.services.sessions.deck(row)
         if isinstance(event, CardShown):
-            frame["card"] = views.card_json(deck, deck.cards[event.card], language)
+            frame["card"] = views_json.card_json(deck, deck.cards[event.card], language)
         elif isinstance(event, ResultsRevealed) or (
             isinstance(event, QuestionClosed) and event.revealed
         ):
