@@ -27,7 +27,7 @@ from strategyroom.live.events import (
 )
 from strategyroom.live.hub import Client, Role, Room
 from strategyroom.live.state import LiveState
-from strategyroom.store.models import RoomSession
+from strategyroom.store.models import RoomSession, SessionStatus
 from strategyroom.web import views, views_json
 from strategyroom.web.context import Services
 
@@ -304,11 +304,16 @@ class HtmlJsonPresenter:
         renderer = self.services.renderer
         if client.role is Role.CONSOLE:
             scene = await scenes.console()
-            return (
+            screen = (
                 views.console_live(renderer, scene, client.language)
                 + views.console_counts(renderer, scene, client.language)
                 + views.console_tables(renderer, scene, client.language)
             )
+            if scene.state.status is SessionStatus.ENDED:
+                # Only then do the table forms change here (they go): drawn while
+                # the session runs, they would wipe what the facilitator types.
+                screen += views.console_table_forms(renderer, scene.state, client.language)
+            return screen
         scene = await scenes.room()
         if client.role is Role.PROJECTOR:
             return views.projector_stage(renderer, scene, client.language)

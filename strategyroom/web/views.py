@@ -264,6 +264,14 @@ def console_tables(renderer: Renderer, scene: Scene, language: str) -> str:
     return renderer.render("console/tables.html", language, scene=scene, deck=scene.deck)
 
 
+def console_table_forms(
+    renderer: Renderer, state: LiveState, language: str, *, oob: bool = False
+) -> str:
+    """The forms that add tables: never part of a live update while the session
+    runs (docs in templates/console/table_forms.html)."""
+    return renderer.render("console/table_forms.html", language, state=state, oob=oob)
+
+
 def console_live(renderer: Renderer, scene: Scene, language: str) -> str:
     return renderer.render("console/live.html", language, scene=scene, deck=scene.deck)
 
