@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from strategyroom.aggregate import GroupFigures, Result
+from strategyroom.aggregate.agreement import is_split
 from strategyroom.decks import Card, Deck
 from strategyroom.decks.schema import options_of
 from strategyroom.live.drafts import TableView
@@ -81,7 +82,7 @@ def snapshot_json(
             "results": current.model_dump(mode="json") if current else None,
             "answers": my_answers,
             "seat": seat,
-            "table_draft": _draft_with_impact(scene, view) if view else None,
+            "table_draft": draft_json(view, scene) if view else None,
             "table_results": _table_results(scene, seat.get("table")),
         }
     )
@@ -97,26 +98,36 @@ def _table_results(scene: Scene, table: int | None) -> dict[str, Any] | None:
     return figures_json(scene.table_figures.get(table))
 
 
-def _draft_with_impact(scene: Scene, view: TableView) -> dict[str, Any]:
-    figures = scene.table_figures.get(view.table)
+def draft_json(view: TableView, scene: Scene | None) -> dict[str, Any]:
+    """A table's draft with the figures its devices see beside it (none without
+    a scene): a package's ``impact`` (the meter) and the table's ``agreement`` on
+    the question the draft follows on (the split flag)."""
+    figures = scene.table_figures.get(view.table) if scene is not None else None
     impact = figures.impact if figures is not None else None
-    return {**view.to_dict(), "impact": impact.model_dump(mode="json") if impact else None}
+    return {
+        **view.to_dict(),
+        "impact": impact.model_dump(mode="json") if impact else None,
+        "agreement": _prior_agreement(scene, view.table) if scene is not None else None,
+    }
 
 
-def table_draft_json(
-    view: TableView, kind: str = "table_draft", impact: GroupFigures | None = None
-) -> str:
+def _prior_agreement(scene: Scene, table: int) -> dict[str, Any] | None:
+    """The table's agreement on its question's prior question (strategyroom.live.
+    figures.prior_question), when the scene has it (that question's reveal rule):
+    what an HTML phone flags as split, with the same figure and threshold."""
+    prior = scene.prior_question
+    figures = scene.prior_figures.get(table)
+    if prior is None or figures is None or figures.agreement is None:
+        return None
+    value = figures.agreement
+    return {"question": prior.id, "value": value, "split": is_split(value)}
+
+
+def table_draft_json(view: TableView, kind: str = "table_draft", scene: Scene | None = None) -> str:
     """A table's draft: pushed to its devices as ``table_draft``, and the reply to
-    the device that saved it as ``draft_saved``. A package question's draft
-    carries its impact (the meter's figures), else ``impact`` is null."""
-    figures = impact.impact if impact is not None else None
-    return _dumps(
-        {
-            "type": kind,
-            **view.to_dict(),
-            "impact": figures.model_dump(mode="json") if figures is not None else None,
-        }
-    )
+    the device that saved it as ``draft_saved`` (no scene: its figures are null,
+    the ``table_draft`` that follows carries them)."""
+    return _dumps({"type": kind, **draft_json(view, scene)})
 
 
 def figures_json(figures: GroupFigures | None) -> dict[str, Any] | None:
