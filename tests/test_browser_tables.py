@@ -1,6 +1,7 @@
 """Tables in a real browser: two phones join table 1 by its link, one saves the
 table's draft and the other sees it appear without a reload, then submits it for
-the table; the console's overview and the printable table cards are shown.
+the table; the console's overview and the printable table cards are shown. And
+the console's table forms keep what the facilitator types while phones join.
 
 Screenshots go where tests/test_browser.py puts them (STRATEGYROOM_SCREENSHOTS).
 """
@@ -24,6 +25,7 @@ pytestmark = pytest.mark.browser
 DECK = load_deck(SAMPLE_DECKS_DIR / "green-transition.yaml")
 CARD = DECK.question_card("solar-site")
 QUESTION = DECK.question("solar-site")
+SCALE = DECK.question("climate-importance-before")  # an individual question, 1 to 5
 
 
 def join_table(chromium: Browser, url: str, tablet: bool = False) -> Page:
@@ -103,3 +105,68 @@ def test_a_tables_draft_reaches_the_other_phone(
     assert size, info.stdout
     # A6 in points; Chromium rounds the page to whole CSS pixels (under 1 pt).
     assert abs(float(size[1]) - 105 / 25.4 * 72) < 1 and abs(float(size[2]) - 148 / 25.4 * 72) < 1
+
+
+def test_live_updates_keep_what_the_facilitator_types(
+    server: LiveServer, chromium: Browser
+) -> None:
+    console, code = open_console(chromium, server, 1100)
+    console.locator(".card-button").nth(DECK.question_card(SCALE.id)).click()
+    console.get_by_role("button", name="Open question").click()
+    # A second console (maria's other window: the same login) shows the session too.
+    window = chromium.new_context(viewport={"width": 1400, "height": 1100})
+    window.add_cookies(console.context.cookies())
+    other = window.new_page()
+    other.goto(console.url)
+    expect(other.locator("#table-forms form")).to_have_count(2)
+
+    name = "Bord ved vinduet – Ærø"
+    console.fill("#table-name", name)
+    console.fill("#table-count", "4")
+    # Marks on the live region: gone once a live update has replaced it.
+    console.evaluate("document.getElementById('console-tables').dataset.before = 'yes'")
+    console.evaluate("document.getElementById('console-counts').dataset.before = 'yes'")
+
+    # Phones join and answer while the facilitator is typing: each is a live update.
+    phones = [join_table(chromium, f"{server.url}/join/{code}") for _ in range(3)]
+    for score, phone in enumerate(phones, start=2):
+        phone.locator("#answer-form .choice").nth(score - 1).click()
+        phone.get_by_role("button", name="Send answer").click()
+        expect(phone.locator("#answer-status")).to_have_text("Your answer is counted.")
+    expect(console.locator("#count-joined")).to_have_text("3")
+    expect(console.locator("#count-answered")).to_have_text("3")
+    assert console.evaluate("document.getElementById('console-tables').dataset.before") is None
+    assert console.evaluate("document.getElementById('console-counts').dataset.before") is None
+
+    # What the facilitator typed is still there, and is what gets sent.
+    expect(console.locator("#table-name")).to_have_value(name)
+    expect(console.locator("#table-count")).to_have_value("4")
+    console.get_by_role("button", name="Add a table").click()
+    expect(console.locator("#table-row-1 th")).to_have_text(f"1 · {name}")
+    # The forms are drawn again after the facilitator's own action: the name is
+    # cleared, the count is the number of tables now.
+    expect(console.locator("#table-name")).to_have_value("")
+    expect(console.locator("#table-count")).to_have_value("1")
+    expect(other.locator("#table-row-1 th")).to_have_text(f"1 · {name}")
+
+    console.fill("#table-count", "4")
+    phones.append(join_table(chromium, f"{server.url}/join/{code}/1"))
+    expect(console.locator("#count-joined")).to_have_text("4")
+    expect(console.locator("#table-count")).to_have_value("4")
+    console.get_by_role("button", name="Set up numbered tables").click()
+    expect(console.locator("#table-overview tbody th")).to_have_text([f"1 · {name}", "2", "3", "4"])
+    expect(console.locator("#table-count")).to_have_value("4")
+
+    # Once the session ends there are no table forms, on every console.
+    console.once("dialog", lambda dialog: dialog.accept())
+    console.get_by_role("button", name="End session").click()
+    expect(console.locator("#current-heading")).to_have_text("The session has ended")
+    expect(console.locator("#table-forms form")).to_have_count(0)
+    expect(other.locator("#current-heading")).to_have_text("The session has ended")
+    expect(other.locator("#table-forms form")).to_have_count(0)
+    other.reload()
+    expect(other.locator("#table-overview tbody tr")).to_have_count(4)
+    expect(other.locator("#table-forms form")).to_have_count(0)
+    for phone in phones:
+        phone.context.close()
+    window.close()

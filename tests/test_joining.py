@@ -1,7 +1,8 @@
 """Joining counts the device in with one statement on the session row, and the
 join code is looked up from the worker's memory after the first time: neither
 may let in more devices than the limit, hand out a number twice, or keep
-serving a session another worker deleted."""
+serving a session another worker deleted. A refused join speaks the language
+the resident chose to join in."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from strategyroom.web.app import create_app
 from tests.conftest import (
     ORIGIN,
     act,
+    csrf_of,
     login,
     make_settings,
     open_session,
@@ -77,6 +79,65 @@ def test_an_ended_session_admits_nobody_though_its_code_is_remembered(
         assert late.status_code == 410
         assert late.json()["error"]["code"] == "session_ended"
         assert app.get(f"/api/sessions/{session['id']}").json()["participants"]["joined"] == 1
+
+
+FULL = {
+    "en": "This session is full (2 participants).",
+    "da": "Denne session er fuld (2 deltagere).",
+    "sv": "Den här sessionen är full (2 deltagare).",
+}
+
+
+def test_a_refused_join_speaks_the_language_chosen_to_join_in(
+    settings: Settings, facilitator: str
+) -> None:
+    with TestClient(create_app(replace(settings, max_participants=2)), base_url=ORIGIN) as app:
+        app.headers["x-csrf-token"] = login(app)
+        code = open_session(app)["join_code"]
+        for _ in range(2):
+            assert app.post("/api/join", json={"code": code}).status_code == 201
+
+        def phone(accept_language: str) -> TestClient:
+            client = TestClient(
+                app.app, base_url=ORIGIN, headers={"accept-language": accept_language}
+            )
+            client.portal = app.portal  # the same running app
+            return client
+
+        # A JSON client: the body's language, not Accept-Language.
+        for language, other in (("da", "en"), ("sv", "da"), ("en", "sv")):
+            refused = phone(other).post("/api/join", json={"code": code, "language": language})
+            assert refused.status_code == 409
+            assert refused.json()["error"] == {"code": "session_full", "message": FULL[language]}
+        # No language in the body: Accept-Language, as before.
+        refused = phone("sv").post("/api/join", json={"code": code})
+        assert refused.json()["error"]["message"] == FULL["sv"]
+
+        # A phone set to English whose resident picks Dansk on the join page.
+        english = phone("en")
+        form = english.get(f"/join/{code}")
+        assert '<html lang="en"' in form.text
+        refused = english.post(
+            f"/join/{code}", data={"csrf_token": csrf_of(form.text), "language": "da"}
+        )
+        assert refused.status_code == 409
+        assert '<html lang="da"' in refused.text
+        assert f'<p class="status status-error" role="alert">{FULL["da"]}</p>' in refused.text
+        # A Danish phone that chose English earlier (its cookie), now picking Svenska.
+        danish = phone("da")
+        start = danish.get("/")
+        switched = danish.post(
+            "/language",
+            data={"csrf_token": csrf_of(start.text), "language": "en", "next": f"/join/{code}"},
+        )
+        assert '<html lang="en"' in switched.text
+        refused = danish.post(
+            f"/join/{code}", data={"csrf_token": csrf_of(switched.text), "language": "sv"}
+        )
+        assert refused.status_code == 409
+        assert f'<p class="status status-error" role="alert">{FULL["sv"]}</p>' in refused.text
+        # Its cookie still says English: the next page is English again.
+        assert '<html lang="en"' in danish.get("/").text
 
 
 @pytest.fixture

@@ -273,3 +273,55 @@ def test_three_tables_answer_together(
         assert person.state == fresh
     seats = {p.id: p.table_number for p in stored(settings, Participant)}
     assert seats[three_b.id] == 2 and seats[tablet.id] == 3 and seats[watcher.id] is None
+
+
+def table_forms(html: str) -> str | None:
+    """The console's table forms in a page or reply, or None."""
+    if 'id="table-forms"' not in html:
+        return None
+    return html.split('id="table-forms"')[1].split("</div>")[0]
+
+
+def test_the_table_forms_are_not_in_the_live_updates(
+    console: TestClient, sockets: list[Any]
+) -> None:
+    session = open_session(console, DECK)
+    sid, code = session["id"], session["join_code"]
+    page = console.get(f"/console/{sid}").text
+    assert table_forms(page) is not None and 'name="count"' in page
+    live = console.websocket_connect(f"/ws/console/{sid}", headers={"origin": ORIGIN})
+    live = live.__enter__()
+    sockets.append(live)
+    assert table_forms(frames_until(live, 'id="console-tables"')) is None
+
+    # Without JavaScript: the form posts, and the page it leads to has the forms.
+    added = console.post(
+        f"/console/{sid}/actions",
+        data={"action": "add_table", "name": "By the window"},
+        follow_redirects=False,
+    )
+    assert added.status_code == 303 and added.headers["location"] == f"/console/{sid}"
+    # With htmx: the reply draws the forms again, out of band, for the new count.
+    reply = console.post(
+        f"/console/{sid}/actions",
+        data={"action": "tables", "count": "3"},
+        headers={"hx-request": "true"},
+    ).text
+    forms = table_forms(reply)
+    assert forms is not None and forms.startswith(' hx-swap-oob="true">')
+    assert 'id="table-count" name="count" type="number" min="1" max="100" ' in forms
+    assert 'inputmode="numeric" value="3"' in forms
+    # Phones joining, tables added: the live updates leave the forms alone.
+    person = JsonParticipant(console, code, table=2)
+    person.connect()
+    sockets.append(person)
+    frame = frames_until(live, '<td class="table-connected">1 / 1</td>')
+    assert table_forms(frame) is None and "1 · By the window" in frame
+    assert 'id="table-row-3"' in frame
+    assert 'id="table-name"' not in frame
+
+    # An ended session has no forms: the update that ends it takes them away.
+    act(console, sid, "end")
+    ended = frames_until(live, "The session has ended")
+    assert table_forms(ended) == ">\n"  # an empty <div id="table-forms">
+    assert table_forms(console.get(f"/console/{sid}").text) == ">\n"

@@ -1,6 +1,6 @@
 """Small things a resident or facilitator sees, driven over HTTP and websockets:
 amounts in error messages written the reader's way (1.234,5 in Danish), and a
-split table flagged on its phones while it drafts its package."""
+split table flagged on its phones while it drafts its package (HTML and JSON)."""
 
 from __future__ import annotations
 
@@ -231,3 +231,50 @@ def test_the_projector_shows_each_tables_agreement_once_revealed(
         '<p class="package-agreement">Enighed: <span class="agreement agreement-split">0,33</span>'
         ' <span class="badge">splittet</span></p>'
     ) in danish
+
+
+def test_a_json_phone_gets_its_tables_split_flag_with_the_draft(
+    console: TestClient, sockets: list[Any]
+) -> None:
+    sid, code = own_plans(console, sockets)
+    act(console, sid, "show_card", card=2)
+    act(console, sid, "open", question="ours")
+    phones = {table: JsonParticipant(console, code, table=table) for table in (1, 2)}
+    away = JsonParticipant(console, code, table=1)  # resumes after the reveal
+    for phone in (*phones.values(), away):
+        phone.connect()
+        sockets.append(phone)
+    one, two = phones[1], phones[2]
+    # The own plans are not revealed yet: no agreement, as the HTML phone shows none.
+    assert one.table_draft is not None and one.table_draft["agreement"] is None
+    saved = one.draft("ours", 1, 0, ["x", "z"])
+    assert (saved["type"], saved["revision"], saved["agreement"]) == ("draft_saved", 1, None)
+    pushed = one.expect("table_draft")
+    assert pushed["impact"] is not None and pushed["agreement"] is None
+    away.close()
+
+    # Revealing the own plans brings each table's draft again, with its agreement
+    # on them: table 1 is split (1/3, the console's figure), table 2 is not (1).
+    act(console, sid, "reveal", question="mine")
+    flag = {"question": "mine", "value": SPLIT, "split": True}
+    drafted = one.expect("table_draft")
+    assert (drafted["revision"], drafted["value"], drafted["agreement"]) == (1, ["x", "z"], flag)
+    assert one.events[-1]["event"] == "results_revealed"
+    undrafted = two.expect("table_draft")
+    assert (undrafted["revision"], undrafted["agreement"]) == (
+        0,
+        {"question": "mine", "value": 1.0, "split": False},
+    )
+    # It stays on every later draft of the table, in a fresh snapshot, and a
+    # device that was away gets it when it resumes.
+    assert one.draft("ours", 1, 1, ["x"])["agreement"] is None  # draft_saved: no figures
+    again = one.expect("table_draft")
+    assert (again["revision"], again["agreement"]) == (2, flag)
+    late = JsonParticipant(console, code, table=1)
+    snapshot = late.connect()
+    sockets.append(late)
+    assert snapshot["table_draft"]["agreement"] == flag
+    assert snapshot["table_draft"]["revision"] == 2
+    away.connect(resume=True)
+    assert away.expect_event("results_revealed")["data"] == {"question": "mine"}
+    assert away.expect("table_draft")["agreement"] == flag

@@ -26,12 +26,9 @@ PLAN = DECK.question("table-plan")  # then the table's plan of the same packages
 
 
 def add_tables(console: Page, count: int) -> None:
-    # One at a time with "Add a table": a number typed into "Number of tables"
-    # can be reset by the console's first live redraw before it is sent.
-    rows = console.locator("#table-overview tbody tr")
-    for number in range(1, count + 1):
-        console.get_by_role("button", name="Add a table").click()
-        expect(rows).to_have_count(number)
+    console.fill("#table-count", str(count))
+    console.get_by_role("button", name="Set up numbered tables").click()
+    expect(console.locator("#table-overview tbody tr")).to_have_count(count)
 
 
 def test_a_split_table_sees_it_beside_its_meter(server: LiveServer, chromium: Browser) -> None:

@@ -21,10 +21,11 @@ from strategyroom.live.state import LiveState
 from strategyroom.live.tables import overview
 from strategyroom.store.models import DeviceKind, QuestionState, RoomSession
 from strategyroom.web.console import available_decks, deck_by_file, perform
-from strategyroom.web.context import Services, services
+from strategyroom.web.context import Services, services, use_language
 from strategyroom.web.limits import find_session
 from strategyroom.web.security import LoginRequired, check_csrf, require_facilitator
-from strategyroom.web.views import figures_json, join_url, table_code, table_url
+from strategyroom.web.views import join_url, table_code, table_url
+from strategyroom.web.views_json import figures_json
 
 MAX_BODY_BYTES = 64 * 1024
 ROOM = -1  # the whole room's figures, beside the tables' in session_tables
@@ -163,6 +164,7 @@ async def join(request: Request) -> Response:
     """Join as a participant without a browser: returns the token for the socket's hello."""
     svc = services(request)
     data = await _json_body(request)
+    use_language(request, str(data.get("language", "")))
     # The shared row, from memory: the join itself refuses an ended session.
     room = await find_session(svc, request, str(data.get("code", "")), shared=True)
     language = i18n.choose_language(str(data.get("language", "")))

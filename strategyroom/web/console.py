@@ -34,6 +34,10 @@ ACTIONS = (
     "timer_extend",
 )
 
+# Actions after which the table forms are drawn again: the name typed is sent,
+# the number of tables changed, or the session ended (no forms).
+FORM_ACTIONS = ("add_table", "tables", "end")
+
 
 def _number(fields: Any, name: str, message: str, **params: Any) -> int:
     value = fields.get(name)
@@ -197,6 +201,7 @@ async def session_console(request: Request) -> Response:
         live=views.console_live(svc.renderer, scene, language),
         counts=views.console_counts(svc.renderer, scene, language),
         tables=views.console_tables(svc.renderer, scene, language),
+        table_forms=views.console_table_forms(svc.renderer, state, language),
         qr=qr_svg(scene.join_url, scale=6),
     )
 
@@ -207,10 +212,17 @@ async def session_action(request: Request) -> Response:
     form = await request.form()
     await check_csrf(request, form)
     session_id = request.path_params["session_id"]
-    await perform(svc, session_id, str(form.get("action", "")), form, str(user["name"]))
+    action = str(form.get("action", ""))
+    state = await perform(svc, session_id, action, form, str(user["name"]))
     if request.headers.get("hx-request"):
         # The console updates over its websocket; clear any earlier error message.
-        return page(request, "partials/flash.html", message="")
+        # The table forms are not in those updates: a table action redraws them here.
+        forms = ""
+        if action in FORM_ACTIONS:
+            forms = views.console_table_forms(
+                svc.renderer, state, request_language(request), oob=True
+            )
+        return page(request, "console/acted.html", message="", forms=forms)
     return RedirectResponse(f"/console/{session_id}", status_code=303)
 
 

@@ -38,8 +38,19 @@ def services(connection: HTTPConnection) -> Services:
 
 
 def request_language(connection: HTTPConnection) -> str:
+    chosen: str | None = getattr(connection.state, "language", None)
+    if chosen is not None:
+        return chosen
     wanted = connection.query_params.get("lang") or connection.session.get("lang")
     return i18n.choose_language(wanted, connection.headers.get("accept-language", ""))
+
+
+def use_language(connection: HTTPConnection, wanted: str) -> None:
+    """Answer the rest of this request in ``wanted`` when it is a language we
+    have: a join's errors (a full session, say) follow the language the resident
+    chose in the form or the body, not the phone's settings or an older choice."""
+    if wanted in i18n.available_languages():
+        connection.state.language = wanted
 
 
 def local_path(target: str | None, fallback: str = "/") -> str:

@@ -14,7 +14,7 @@ from strategyroom.live.errors import N_, InvalidMessage, SessionEnded
 from strategyroom.live.state import require_table
 from strategyroom.store.models import DeviceKind, RoomSession, SessionStatus
 from strategyroom.web import views
-from strategyroom.web.context import local_path, page, request_language, services
+from strategyroom.web.context import local_path, page, request_language, services, use_language
 from strategyroom.web.limits import find_session
 from strategyroom.web.security import check_csrf
 
@@ -90,6 +90,7 @@ def _chosen(form: Any, fixed: int | None) -> tuple[int | None, DeviceKind]:
 async def join(request: Request) -> Response:
     svc = services(request)
     form = await request.form()
+    use_language(request, str(form.get("language", "")))
     await check_csrf(request, form)
     room = await find_session(svc, request, request.path_params["code"])
     fixed = await _table_of(request, room)

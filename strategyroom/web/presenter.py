@@ -27,8 +27,9 @@ from strategyroom.live.events import (
 )
 from strategyroom.live.hub import Client, Role, Room
 from strategyroom.live.state import LiveState
-from strategyroom.store.models import RoomSession
-from strategyroom.web import views
+from strategyroom.store.models import RoomSession, SessionStatus
+from strategyroom.web import views, views_json
+from strategyroom.web._scenes import Scenes
 from strategyroom.web.context import Services
 
 log = logging.getLogger(__name__)
@@ -89,11 +90,14 @@ class HtmlJsonPresenter:
         row = await self.room_row(session_id)
         return await views.load_scene(self.services, row, state, for_console=for_console)
 
+    def _scenes(self, session_id: str, state: LiveState) -> Scenes:
+        return Scenes(lambda for_console: self.scene(session_id, state, for_console=for_console))
+
     # -- the hub's calls -------------------------------------------------------------
 
     async def events(self, room: Room, envelopes: list[Envelope], clients: list[Client]) -> None:
         frames: dict[tuple[Any, ...], str] = {}
-        scenes = _Scenes(self, room.session_id, room.state)
+        scenes = self._scenes(room.session_id, room.state)
         my_answers = await self._html_participant_answers(room, clients)
         for i, client in enumerate(clients):
             if i and i % SEND_SLICE == 0:
@@ -109,6 +113,8 @@ class HtmlJsonPresenter:
                     if key not in frames:
                         frames[key] = await self._event_json(room, envelope, client.language)
                     await _send(client, frames[key])
+                if client.table is not None and any(_reveals(e.event) for e in pending):
+                    await self._draft_after_reveal(client, pending, scenes)
             else:
                 part = _html_part(client, pending)
                 key = (part, *self._html_key(client, my_answers))
@@ -125,9 +131,21 @@ class HtmlJsonPresenter:
                     await _send(client, frames[key])
             client.seq = pending[-1].seq
 
+    async def _draft_after_reveal(
+        self, client: Client, pending: list[Envelope], scenes: Scenes
+    ) -> None:
+        """A table's draft again when the question it follows on is revealed: its
+        ``agreement`` (the split flag) may now be shown, as the HTML stage does."""
+        scene = await scenes.room()
+        prior, view = scene.prior_question, scene.table_view(client.table)
+        if prior is None or view is None:
+            return
+        if any(_reveals(e.event, prior.id) for e in pending):
+            await _send(client, views_json.table_draft_json(view, scene=scene))
+
     async def tallies(self, room: Room, question_ids: set[str], clients: list[Client]) -> None:
         frames: dict[tuple[Any, ...], str | None] = {}
-        scenes = _Scenes(self, room.session_id, room.state)
+        scenes = self._scenes(room.session_id, room.state)
         for client in clients:
             # A participant's results show their table's figures beside the room's.
             table = client.table if client.role is Role.PARTICIPANT else None
@@ -138,7 +156,7 @@ class HtmlJsonPresenter:
             if frame is not None:
                 await _send(client, frame)
 
-    async def _tally_frame(self, client: Client, scenes: _Scenes) -> str | None:
+    async def _tally_frame(self, client: Client, scenes: Scenes) -> str | None:
         """What a screen shows of the live counts: consoles always, the room only
         once the results are revealed."""
         renderer = self.services.renderer
@@ -157,14 +175,14 @@ class HtmlJsonPresenter:
             return None
         if client.format == "json":
             figures = scene.table_figures.get(client.table) if client.table is not None else None
-            return views.results_json(card.question.id, result, figures)
+            return views_json.results_json(card.question.id, result, figures)
         if client.role is Role.PROJECTOR:
             return views.projector_stage(renderer, scene, client.language)
         return views.participant_results(renderer, scene, client.language, client.table)
 
     async def presence(self, room: Room, clients: list[Client]) -> None:
         frames: dict[str, str] = {}
-        scenes = _Scenes(self, room.session_id, room.state)
+        scenes = self._scenes(room.session_id, room.state)
         for client in clients:
             if client.role is Role.CONSOLE and client.format == "html":
                 if client.language not in frames:
@@ -177,7 +195,7 @@ class HtmlJsonPresenter:
     async def drafts(self, room: Room, keys: set[tuple[str, int]], clients: list[Client]) -> None:
         """Send a table's new draft to the devices at that table, and the overview to consoles."""
         frames: dict[tuple[Any, ...], str] = {}
-        scenes = _Scenes(self, room.session_id, room.state)
+        scenes = self._scenes(room.session_id, room.state)
         renderer = self.services.renderer
         for client in clients:
             if client.role is Role.CONSOLE and client.format == "html":
@@ -210,8 +228,7 @@ class HtmlJsonPresenter:
             view = scene.table_views.get(client.table)
             if client.format == "json":
                 if view is not None:
-                    figures = scene.table_figures.get(client.table)
-                    await _send(client, views.table_draft_json(view, impact=figures))
+                    await _send(client, views_json.table_draft_json(view, scene=scene))
                 continue
             key = ("p", client.language, client.table, client.tablet)
             if key not in frames:
@@ -225,7 +242,7 @@ class HtmlJsonPresenter:
             key = (client.format, client.language if client.format == "html" else "")
             if key not in frames:
                 frames[key] = (
-                    views.timer_json(scene)
+                    views_json.timer_json(scene)
                     if client.format == "json"
                     else views.timer(self.services.renderer, scene, client.language)
                 )
@@ -254,21 +271,23 @@ class HtmlJsonPresenter:
                 and 0 <= state.seq - resume.seq <= REPLAY_LIMIT
             ):
                 missed = await self.services.sessions.events_since(state.session_id, resume.seq)
+                missed = [envelope for envelope in missed if envelope.seq <= state.seq]
                 fake_room = Room(state.session_id, state)
                 for envelope in missed:
-                    if envelope.seq <= state.seq:
-                        await _send(
-                            client, await self._event_json(fake_room, envelope, client.language)
-                        )
+                    await _send(
+                        client, await self._event_json(fake_room, envelope, client.language)
+                    )
+                if client.table is not None and any(_reveals(e.event) for e in missed):
+                    scenes = self._scenes(state.session_id, state)
+                    await self._draft_after_reveal(client, missed, scenes)
             else:
                 scene = await self.scene(state.session_id, state, for_console=False)
                 if answers is None:
                     answers = await self._answers_of(client)
-                await _send(
-                    client, views.snapshot_json(scene, client.language, answers, seat_json(client))
-                )
+                seat = seat_json(client)
+                await _send(client, views_json.snapshot_json(scene, client.language, answers, seat))
         else:
-            scenes = _Scenes(self, state.session_id, state)
+            scenes = self._scenes(state.session_id, state)
             my_answer = None
             if client.role is Role.PARTICIPANT and client.participant_id:
                 scene = await scenes.room()
@@ -301,15 +320,20 @@ class HtmlJsonPresenter:
             )
         return (client.role.value, client.language)
 
-    async def _html_screen(self, client: Client, scenes: _Scenes, my_answer: Any) -> str:
+    async def _html_screen(self, client: Client, scenes: Scenes, my_answer: Any) -> str:
         renderer = self.services.renderer
         if client.role is Role.CONSOLE:
             scene = await scenes.console()
-            return (
+            screen = (
                 views.console_live(renderer, scene, client.language)
                 + views.console_counts(renderer, scene, client.language)
                 + views.console_tables(renderer, scene, client.language)
             )
+            if scene.state.status is SessionStatus.ENDED:
+                # Only then do the table forms change here (they go): drawn while
+                # the session runs, they would wipe what the facilitator types.
+                screen += views.console_table_forms(renderer, scene.state, client.language)
+            return screen
         scene = await scenes.room()
         if client.role is Role.PROJECTOR:
             return views.projector_stage(renderer, scene, client.language)
@@ -323,7 +347,7 @@ class HtmlJsonPresenter:
         row = await self.room_row(room.session_id)
         deck = self.services.sessions.deck(row)
         if isinstance(event, CardShown):
-            frame["card"] = views.card_json(deck, deck.cards[event.card], language)
+            frame["card"] = views_json.card_json(deck, deck.cards[event.card], language)
         elif isinstance(event, ResultsRevealed) or (
             isinstance(event, QuestionClosed) and event.revealed
         ):
@@ -348,34 +372,16 @@ class HtmlJsonPresenter:
         return by_participant
 
 
+def _reveals(event: Any, question: str | None = None) -> bool:
+    """Whether an event shows a question's results to the room (any, or ``question``)."""
+    if isinstance(event, ResultsRevealed) or (isinstance(event, QuestionClosed) and event.revealed):
+        return question in (None, event.question)
+    return False
+
+
 def _json_language(envelope: Envelope, client: Client) -> str:
     # Only a card carries text; other event frames are the same in every language.
     return client.language if isinstance(envelope.event, CardShown) else ""
-
-
-class _Scenes:
-    """The scenes of one update, loaded at most once each."""
-
-    def __init__(self, presenter: HtmlJsonPresenter, session_id: str, state: LiveState) -> None:
-        self._presenter = presenter
-        self._session_id = session_id
-        self._state = state
-        self._room: views.Scene | None = None
-        self._console: views.Scene | None = None
-
-    async def room(self) -> views.Scene:
-        if self._room is None:
-            self._room = await self._presenter.scene(
-                self._session_id, self._state, for_console=False
-            )
-        return self._room
-
-    async def console(self) -> views.Scene:
-        if self._console is None:
-            self._console = await self._presenter.scene(
-                self._session_id, self._state, for_console=True
-            )
-        return self._console
 
 
 async def _send(client: Client, frame: str) -> None:

@@ -19,7 +19,7 @@ from strategyroom.decks.answers import parse_answer
 from strategyroom.live.errors import N_, InvalidMessage, SessionError, StaleDraft
 from strategyroom.live.hub import Client
 from strategyroom.store.models import RoomSession
-from strategyroom.web import views
+from strategyroom.web import views, views_json
 from strategyroom.web.context import Services
 from strategyroom.web.presenter import HtmlJsonPresenter, seat_of
 
@@ -120,7 +120,7 @@ async def table_message(
             answer_value(message),
         )
         if client.format == "json":
-            return views.table_draft_json(view, "draft_saved")
+            return views_json.table_draft_json(view, "draft_saved")
         notice = N_("Your table's draft is saved; everyone at your table sees it.")
     else:
         submission_id = message.get("submission_id")

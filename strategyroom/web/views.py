@@ -1,4 +1,5 @@
-"""Screens as HTML fragments and JSON frames, from one ``Scene``.
+"""Screens as HTML fragments, from one ``Scene`` (the JSON frames drawn from it
+are in strategyroom.web.views_json).
 
 A scene is everything the screens of one session are drawn from at one moment.
 The same functions draw the first page load, the snapshot on (re)connect and the
@@ -7,9 +8,7 @@ live updates, so a reconnecting page can never look different from a fresh one.
 
 from __future__ import annotations
 
-import json
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -17,7 +16,7 @@ from typing import Any
 from strategyroom.aggregate import GroupFigures, Result
 from strategyroom.aggregate.impact import is_package
 from strategyroom.decks import Card, Deck
-from strategyroom.decks.schema import Question, options_of
+from strategyroom.decks.schema import Question
 from strategyroom.live.drafts import TableView
 from strategyroom.live.figures import (
     RoomPriorities,
@@ -100,6 +99,15 @@ class Scene:
     def current_results(self) -> Result | None:
         card = self.card
         return self.results.get(card.question.id) if card and card.question else None
+
+    def table_view(self, table: int | None) -> TableView | None:
+        """A table's draft of the shown table question (empty before its first edit)."""
+        card = self.card
+        if table is None or card is None or card.question is None:
+            return None
+        if card.question.scope != "table":
+            return None
+        return self.table_views.get(table, TableView(card.question.id, table))
 
     @property
     def results_visible(self) -> bool:
@@ -226,19 +234,10 @@ def participant_stage(
         nonce=answer_nonce(),
         notice=notice,
         seat=seat,
-        view=_view(scene, seat),
+        view=scene.table_view(seat.table),
         error=error,
         attempt=attempt,
     )
-
-
-def _view(scene: Scene, seat: Seat) -> TableView | None:
-    card = scene.card
-    if seat.table is None or card is None or card.question is None:
-        return None
-    if card.question.scope != "table":
-        return None
-    return scene.table_views.get(seat.table, TableView(card.question.id, seat.table))
 
 
 def table_draft(renderer: Renderer, scene: Scene, language: str, seat: Seat) -> str:
@@ -249,7 +248,7 @@ def table_draft(renderer: Renderer, scene: Scene, language: str, seat: Seat) -> 
         scene=scene,
         deck=scene.deck,
         seat=seat,
-        view=_view(scene, seat),
+        view=scene.table_view(seat.table),
         nonce=answer_nonce(),
     )
 
@@ -260,6 +259,14 @@ def timer(renderer: Renderer, scene: Scene, language: str) -> str:
 
 def console_tables(renderer: Renderer, scene: Scene, language: str) -> str:
     return renderer.render("console/tables.html", language, scene=scene, deck=scene.deck)
+
+
+def console_table_forms(
+    renderer: Renderer, state: LiveState, language: str, *, oob: bool = False
+) -> str:
+    """The forms that add tables: never part of a live update while the session
+    runs (docs in templates/console/table_forms.html)."""
+    return renderer.render("console/table_forms.html", language, state=state, oob=oob)
 
 
 def console_live(renderer: Renderer, scene: Scene, language: str) -> str:
@@ -290,149 +297,3 @@ def participant_results(
     return renderer.render(
         "partials/room_results.html", language, scene=scene, deck=scene.deck, seat=Seat(table=table)
     )
-
-
-# -- JSON frames (docs/protocol.md) -----------------------------------------------
-
-
-def card_json(deck: Deck, card: Card, language: str) -> dict[str, Any]:
-    def t(value: dict[str, str] | None) -> str:
-        return deck.text(value, language)
-
-    data: dict[str, Any] = {
-        "id": card.id,
-        "kind": card.kind.value,
-        "title": t(card.title),
-        "body": t(card.body),
-        "evidence": [
-            {
-                "label": t(e.label),
-                "value": e.value,
-                "unit": t(e.unit),
-                "currency": e.currency,
-                "text": t(e.text),
-                "source": e.source,
-            }
-            for e in card.evidence
-        ],
-        "question": None,
-        "prompt": t(card.prompt),
-        "timer": card.timer,
-    }
-    question = card.question
-    if question is not None:
-        data["question"] = {
-            "id": question.id,
-            "type": question.type.value,
-            "prompt": t(question.prompt),
-            "scope": question.scope,
-            "options": [{"id": o.id, "label": t(o.label)} for o in options_of(question)],
-            **_question_settings(question, t),
-        }
-    return data
-
-
-def _question_settings(question: Any, t: Callable[[Any], str]) -> dict[str, Any]:
-    settings: dict[str, Any] = {}
-    for name in ("min", "max", "max_choices", "total", "max_length"):
-        if hasattr(question, name):
-            settings[name] = getattr(question, name)
-    for name in ("min_label", "max_label"):
-        if hasattr(question, name):
-            settings[name] = t(getattr(question, name))
-    # Profile questions may be answered "prefer-not-to-say" (docs/protocol.md, section 5).
-    if getattr(question, "profile", False):
-        settings["profile"] = True
-    return settings
-
-
-def snapshot_json(
-    scene: Scene, language: str, my_answers: dict[str, Any], seat: dict[str, Any]
-) -> str:
-    card = scene.card
-    current = scene.current_results if scene.results_visible else None
-    view = _view(scene, Seat(seat.get("number", 0), seat.get("table"))) if seat else None
-    return _dumps(
-        {
-            "type": "snapshot",
-            **scene.state.to_dict(),
-            "card": card_json(scene.deck, card, language) if card else None,
-            "results": current.model_dump(mode="json") if current else None,
-            "answers": my_answers,
-            "seat": seat,
-            "table_draft": _draft_with_impact(scene, view) if view else None,
-            "table_results": _table_results(scene, seat.get("table")),
-        }
-    )
-
-
-def _table_results(scene: Scene, table: int | None) -> dict[str, Any] | None:
-    """The device's table's figures beside the room's revealed results."""
-    card = scene.card
-    if table is None or not scene.results_visible or card is None or card.question is None:
-        return None
-    if card.question.scope != "individual":
-        return None
-    return figures_json(scene.table_figures.get(table))
-
-
-def _draft_with_impact(scene: Scene, view: TableView) -> dict[str, Any]:
-    figures = scene.table_figures.get(view.table)
-    impact = figures.impact if figures is not None else None
-    return {**view.to_dict(), "impact": impact.model_dump(mode="json") if impact else None}
-
-
-def table_draft_json(
-    view: TableView, kind: str = "table_draft", impact: GroupFigures | None = None
-) -> str:
-    """A table's draft: pushed to its devices as ``table_draft``, and the reply to
-    the device that saved it as ``draft_saved``. A package question's draft
-    carries its impact (the meter's figures), else ``impact`` is null."""
-    figures = impact.impact if impact is not None else None
-    return _dumps(
-        {
-            "type": kind,
-            **view.to_dict(),
-            "impact": figures.model_dump(mode="json") if figures is not None else None,
-        }
-    )
-
-
-def figures_json(figures: GroupFigures | None) -> dict[str, Any] | None:
-    """A table's figures on a question: its result, agreement and package impact."""
-    if figures is None:
-        return None
-    return {
-        "table": int(figures.group) if figures.group.isdigit() else None,
-        "respondents": figures.respondents,
-        "agreement": figures.agreement,
-        "results": figures.result.model_dump(mode="json") if figures.result else None,
-        "impact": figures.impact.model_dump(mode="json") if figures.impact else None,
-    }
-
-
-def timer_json(scene: Scene) -> str:
-    timer = scene.state.timer
-    return _dumps(
-        {
-            "type": "timer",
-            "card": scene.state.current_card,
-            "ends_at": timer.ends_at if timer else None,
-            "remaining": scene.timer_left,
-        }
-    )
-
-
-def results_json(question_id: str, result: Result, table: GroupFigures | None = None) -> str:
-    return _dumps(
-        {
-            "type": "results",
-            "question": question_id,
-            "results": result.model_dump(mode="json"),
-            "table": figures_json(table),
-        }
-    )
-
-
-def _dumps(data: dict[str, Any]) -> str:
-    return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
