@@ -157,6 +157,24 @@ def test_live_updates_keep_what_the_facilitator_types(
     expect(console.locator("#table-overview tbody th")).to_have_text([f"1 · {name}", "2", "3", "4"])
     expect(console.locator("#table-count")).to_have_value("4")
 
+    # Inside the overview, a live update keeps the device list the facilitator
+    # opened, the table they picked to move a phone to, and the focus.
+    console.locator("#table-devices-1 summary").click()
+    move = console.locator("#table-devices-1 select")
+    move.select_option("3")
+    move.focus()
+    console.evaluate("document.getElementById('console-tables').dataset.before = 'yes'")
+    phones.append(join_table(chromium, f"{server.url}/join/{code}/2"))
+    expect(console.locator("#count-joined")).to_have_text("5")
+    expect(console.locator("#table-row-2 td.table-connected")).to_have_text("1 / 1")
+    assert console.evaluate("document.getElementById('console-tables').dataset.before") is None
+    expect(console.locator("#table-devices-1")).to_have_attribute("open", "")
+    expect(move).to_have_value("3")
+    expect(move).to_be_focused()
+    console.locator("#table-devices-1 button", has_text="Move").click()
+    expect(console.locator("#table-row-3 td.table-connected")).to_have_text("1 / 1")
+    expect(console.locator("#table-row-1 td.table-connected")).to_have_text("0 / 0")
+
     # Once the session ends there are no table forms, on every console.
     console.once("dialog", lambda dialog: dialog.accept())
     console.get_by_role("button", name="End session").click()
