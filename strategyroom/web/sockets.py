@@ -179,7 +179,8 @@ async def _identify(
         try:
             # The code came from this worker's memory: make sure the session
             # was not deleted meanwhile, so the phone hears the right reason.
-            await svc.sessions.by_code(room.join_code)
+            if (await svc.sessions.by_code(room.join_code)).id != room.id:
+                svc.sessions.forget(room.id)  # deleted, and its code given out again
         except NotFound as gone:
             svc.sessions.forget(room.id)
             refused = gone
