@@ -72,11 +72,13 @@ def record_answers(db: Session, items: list[PendingAnswer]) -> list[Recorded | S
             .with_for_update(read=True)
         ).all()
     }
+    # Only the receipts this batch could repeat: late in an evening each device
+    # has a receipt for every answer it ever gave.
     receipts = set(
         db.exec(
-            select(AnswerReceipt.participant_id, AnswerReceipt.client_answer_id).where(
-                col(AnswerReceipt.participant_id).in_(participants)
-            )
+            select(AnswerReceipt.participant_id, AnswerReceipt.client_answer_id)
+            .where(col(AnswerReceipt.participant_id).in_(participants))
+            .where(col(AnswerReceipt.client_answer_id).in_({i.answer_id for i in items}))
         ).all()
     )
     current = {
