@@ -20,7 +20,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -58,6 +58,13 @@ class Client:
     number: int = 0
     # Closes the socket (for logout); None for sockets that are never closed by us.
     close: Callable[[], Awaitable[None]] | None = None
+    # Whether the connection takes more data now (False while the server has
+    # paused writing to it); None where that cannot be known. See web/outbox.py.
+    writable: Callable[[], bool] | None = None
+    # Frames waiting, in order, for a socket that could not take them, and the
+    # task sending them.
+    outbox: deque[str] | None = None
+    drainer: asyncio.Task[None] | None = None
     # The sequence number this client's screen is up to date with.
     seq: int = 0
     ready: bool = False
@@ -185,6 +192,8 @@ class Hub:
         if room is None or client not in room.clients:
             return
         room.clients.discard(client)
+        if client.drainer is not None:
+            client.drainer.cancel()  # frames queued for a socket that is gone
         if client.participant_id is not None:
             room.device_sockets[client.participant_id] -= 1
             if room.device_sockets[client.participant_id] <= 0:

@@ -31,6 +31,7 @@ from strategyroom.store.models import RoomSession, SessionStatus
 from strategyroom.web import views, views_json
 from strategyroom.web._scenes import Scenes
 from strategyroom.web.context import Services
+from strategyroom.web.outbox import send_frame
 
 log = logging.getLogger(__name__)
 
@@ -385,7 +386,4 @@ def _json_language(envelope: Envelope, client: Client) -> str:
 
 
 async def _send(client: Client, frame: str) -> None:
-    try:
-        await client.send(frame)
-    except Exception:  # the socket is going away; its handler detaches it
-        log.debug("could not send to a %s socket", client.role.value)
+    await send_frame(client, frame)

@@ -30,6 +30,7 @@ from strategyroom.store.models import DeviceKind, Participant, RoomSession
 from strategyroom.web.context import Services, services
 from strategyroom.web.limits import CLOSE_FLOODING, find_session, socket_bucket
 from strategyroom.web.middleware import SERVER_SEND
+from strategyroom.web.outbox import send_frame
 from strategyroom.web.presenter import Resume
 from strategyroom.web.security import current_facilitator, origin_allowed
 from strategyroom.web.socket_messages import (
@@ -71,6 +72,15 @@ def _text_sender(websocket: WebSocket) -> Callable[[str], Awaitable[None]]:
             raise WebSocketDisconnect(code=1006) from None
 
     return send_text
+
+
+def _writable(websocket: WebSocket) -> Callable[[], bool] | None:
+    """Whether the server takes more data for this connection now: uvicorn's
+    websocket protocol keeps an ``asyncio.Event`` that is clear while writing is
+    paused. None under other servers (the test client), where sends never wait."""
+    server = getattr(websocket.scope.get(SERVER_SEND), "__self__", None)
+    event = getattr(server, "writable", None)
+    return event.is_set if isinstance(event, asyncio.Event) else None
 
 
 async def _refuse(websocket: WebSocket) -> None:
@@ -133,6 +143,7 @@ async def participant_socket(websocket: WebSocket) -> None:
         language=participant.language,
         format=client_format,  # type: ignore[arg-type]
         send=_text_sender(websocket),
+        writable=_writable(websocket),
         participant_id=participant.id,
         table=participant.table_number,
         tablet=participant.device is DeviceKind.TABLET,
@@ -212,7 +223,7 @@ async def _participant_loop(
                 return
             if bucket.should_warn():
                 slow = RateLimited(N_("You are sending too fast; some messages were ignored."))
-                await client.send(error_frame(client.format, client.language, slow))
+                await send_frame(client, error_frame(client.format, client.language, slow))
             continue
         answer_id = None
         data: dict[str, Any] = {}
@@ -220,10 +231,10 @@ async def _participant_loop(
             data = parse(message)
             kind = data.get("type")
             if kind == "ping":
-                await client.send('{"type":"pong"}')
+                await send_frame(client, '{"type":"pong"}')
                 continue
             if kind in ("draft", "submit_table"):
-                await client.send(await table_message(svc, room, client, kind, data))
+                await send_frame(client, await table_message(svc, room, client, kind, data))
                 continue
             if kind != "answer":
                 raise InvalidMessage(N_("Unknown message type."))
@@ -243,13 +254,13 @@ async def _participant_loop(
                 room, client.participant_id, question_id, answer_id, answer_value(data)
             )
         except StaleDraft as exc:
-            await client.send(await stale_frame(svc, room, client, exc, data))
+            await send_frame(client, await stale_frame(svc, room, client, exc, data))
             continue
         except SessionError as exc:
             extra = {"answer_id": answer_id} if answer_id else {}
-            await client.send(error_frame(client.format, client.language, exc, **extra))
+            await send_frame(client, error_frame(client.format, client.language, exc, **extra))
             continue
-        await client.send(await receipt(svc, client, room, recorded))
+        await send_frame(client, await receipt(svc, client, room, recorded))
 
 
 async def console_socket(websocket: WebSocket) -> None:
@@ -265,7 +276,9 @@ async def console_socket(websocket: WebSocket) -> None:
         return
     await websocket.accept()
     language = i18n.choose_language(websocket.session.get("lang"))
-    client = Client(Role.CONSOLE, room.id, language, "html", websocket.send_text)
+    client = Client(
+        Role.CONSOLE, room.id, language, "html", websocket.send_text, writable=_writable(websocket)
+    )
     client.extra["login"] = user.get("login")
     client.close = websocket.close
     await _watch(websocket, svc, client)
@@ -280,7 +293,14 @@ async def projector_socket(websocket: WebSocket) -> None:
     room = await _accept_by_code(websocket, svc, "html", language)
     if room is None:
         return
-    client = Client(Role.PROJECTOR, room.id, language, "html", websocket.send_text)
+    client = Client(
+        Role.PROJECTOR,
+        room.id,
+        language,
+        "html",
+        websocket.send_text,
+        writable=_writable(websocket),
+    )
     client.close = websocket.close
     await _watch(websocket, svc, client)
 
