@@ -27,7 +27,7 @@ from strategyroom.live.events import (
 )
 from strategyroom.live.hub import Client, Role, Room
 from strategyroom.live.state import LiveState
-from strategyroom.store.models import RoomSession, SessionStatus
+from strategyroom.store.models import SessionStatus
 from strategyroom.web import views, views_json
 from strategyroom.web._scenes import Scenes
 from strategyroom.web.context import Services
@@ -83,12 +83,8 @@ class HtmlJsonPresenter:
     def __init__(self, services: Services) -> None:
         self.services = services
 
-    async def room_row(self, session_id: str) -> RoomSession:
-        # The row's join code, deck and title never change; status is read from state.
-        return await self.services.sessions.shared_row(session_id)
-
     async def scene(self, session_id: str, state: LiveState, *, for_console: bool) -> views.Scene:
-        row = await self.room_row(session_id)
+        row = await self.services.sessions.shared_row(session_id)
         return await views.load_scene(self.services, row, state, for_console=for_console)
 
     def _scenes(self, session_id: str, state: LiveState) -> Scenes:
@@ -113,7 +109,7 @@ class HtmlJsonPresenter:
                     key: tuple[Any, ...] = ("json", envelope.seq, _json_language(envelope, client))
                     if key not in frames:
                         frames[key] = await self._event_json(room, envelope, client.language)
-                    await _send(client, frames[key])
+                    await send_frame(client, frames[key])
                 if client.table is not None and any(_reveals(e.event) for e in pending):
                     await self._draft_after_reveal(client, pending, scenes)
             else:
@@ -129,7 +125,7 @@ class HtmlJsonPresenter:
                     my_answer = my_answers.get(client.participant_id or "")
                     frames[key] = await self._html_screen(client, scenes, my_answer)
                 if part != "none":
-                    await _send(client, frames[key])
+                    await send_frame(client, frames[key])
             client.seq = pending[-1].seq
 
     async def _draft_after_reveal(
@@ -142,7 +138,7 @@ class HtmlJsonPresenter:
         if prior is None or view is None:
             return
         if any(_reveals(e.event, prior.id) for e in pending):
-            await _send(client, views_json.table_draft_json(view, scene=scene))
+            await send_frame(client, views_json.table_draft_json(view, scene=scene))
 
     async def tallies(self, room: Room, question_ids: set[str], clients: list[Client]) -> None:
         frames: dict[tuple[Any, ...], str | None] = {}
@@ -155,7 +151,7 @@ class HtmlJsonPresenter:
                 frames[key] = await self._tally_frame(client, scenes)
             frame = frames[key]
             if frame is not None:
-                await _send(client, frame)
+                await send_frame(client, frame)
 
     async def _tally_frame(self, client: Client, scenes: Scenes) -> str | None:
         """What a screen shows of the live counts: consoles always, the room only
@@ -191,7 +187,7 @@ class HtmlJsonPresenter:
                     frames[client.language] = views.console_counts(
                         self.services.renderer, scene, client.language
                     ) + views.console_tables(self.services.renderer, scene, client.language)
-                await _send(client, frames[client.language])
+                await send_frame(client, frames[client.language])
 
     async def drafts(self, room: Room, keys: set[tuple[str, int]], clients: list[Client]) -> None:
         """Send a table's new draft to the devices at that table, and the overview to consoles."""
@@ -205,7 +201,7 @@ class HtmlJsonPresenter:
                     frames[key] = views.console_tables(
                         renderer, await scenes.console(), client.language
                     )
-                await _send(client, frames[key])
+                await send_frame(client, frames[key])
                 continue
             if client.role is Role.PROJECTOR and client.format == "html":
                 # The projector compares the tables' packages once they are revealed.
@@ -214,7 +210,7 @@ class HtmlJsonPresenter:
                     key = ("projector", client.language)
                     if key not in frames:
                         frames[key] = views.projector_stage(renderer, scene, client.language)
-                    await _send(client, frames[key])
+                    await send_frame(client, frames[key])
                 continue
             if client.role is not Role.PARTICIPANT or client.table is None:
                 continue
@@ -229,12 +225,12 @@ class HtmlJsonPresenter:
             view = scene.table_views.get(client.table)
             if client.format == "json":
                 if view is not None:
-                    await _send(client, views_json.table_draft_json(view, scene=scene))
+                    await send_frame(client, views_json.table_draft_json(view, scene=scene))
                 continue
             key = ("p", client.language, client.table, client.tablet)
             if key not in frames:
                 frames[key] = views.table_draft(renderer, scene, client.language, seat_of(client))
-            await _send(client, frames[key])
+            await send_frame(client, frames[key])
 
     async def timer(self, room: Room, clients: list[Client]) -> None:
         frames: dict[tuple[str, str], str] = {}
@@ -247,7 +243,7 @@ class HtmlJsonPresenter:
                     if client.format == "json"
                     else views.timer(self.services.renderer, scene, client.language)
                 )
-            await _send(client, frames[key])
+            await send_frame(client, frames[key])
 
     async def resync(self, room: Room, clients: list[Client]) -> None:
         for client in clients:
@@ -275,7 +271,7 @@ class HtmlJsonPresenter:
                 missed = [envelope for envelope in missed if envelope.seq <= state.seq]
                 fake_room = Room(state.session_id, state)
                 for envelope in missed:
-                    await _send(
+                    await send_frame(
                         client, await self._event_json(fake_room, envelope, client.language)
                     )
                 if client.table is not None and any(_reveals(e.event) for e in missed):
@@ -286,7 +282,9 @@ class HtmlJsonPresenter:
                 if answers is None:
                     answers = await self._answers_of(client)
                 seat = seat_json(client)
-                await _send(client, views_json.snapshot_json(scene, client.language, answers, seat))
+                await send_frame(
+                    client, views_json.snapshot_json(scene, client.language, answers, seat)
+                )
         else:
             scenes = self._scenes(state.session_id, state)
             my_answer = None
@@ -297,7 +295,7 @@ class HtmlJsonPresenter:
                     if answers is None:
                         answers = await self._answers_of(client)
                     my_answer = answers.get(card.question.id)
-            await _send(client, await self._html_screen(client, scenes, my_answer))
+            await send_frame(client, await self._html_screen(client, scenes, my_answer))
         client.seq = state.seq
 
     async def _answers_of(self, client: Client) -> dict[str, Any]:
@@ -345,7 +343,7 @@ class HtmlJsonPresenter:
     async def _event_json(self, room: Room, envelope: Envelope, language: str) -> str:
         frame = envelope.to_dict()
         event = envelope.event
-        row = await self.room_row(room.session_id)
+        row = await self.services.sessions.shared_row(room.session_id)
         deck = self.services.sessions.deck(row)
         if isinstance(event, CardShown):
             frame["card"] = views_json.card_json(deck, deck.cards[event.card], language)
@@ -363,7 +361,7 @@ class HtmlJsonPresenter:
         state = room.state
         if state.current_card is None:
             return {}
-        row = await self.room_row(room.session_id)
+        row = await self.services.sessions.shared_row(room.session_id)
         card = self.services.sessions.deck(row).cards[state.current_card]
         if card.question is None:
             return {}
@@ -383,7 +381,3 @@ def _reveals(event: Any, question: str | None = None) -> bool:
 def _json_language(envelope: Envelope, client: Client) -> str:
     # Only a card carries text; other event frames are the same in every language.
     return client.language if isinstance(envelope.event, CardShown) else ""
-
-
-async def _send(client: Client, frame: str) -> None:
-    await send_frame(client, frame)
