@@ -74,10 +74,7 @@ def run_nostore(n: int, opts: Any, workdir: Path) -> dict[str, Any]:
         fac = Facilitator(server.urls[0])
         code = fac.open_session()
         out["connect"] = _connect_ours(n, server, pool, code)
-        seq = fac.act("show_card", card=QUESTION_CARD)["seq"]
-        pool.call("wait_card", {"seq": seq, "within": 120})
-        fac.act("open", question=QUESTION)
-        out["answers"] = _burst(pool)
+        out["answers"] = _open_and_burst(pool, fac)
         out["answers"].pop("last_ack")
         say(f"storage off N={n}: ack p99 {out['answers']['p99'] * 1000:.0f} ms")
         fac.close()
@@ -150,11 +147,16 @@ def _fanout(pool: Pool, rounds: int, show: Callable[[int], Any]) -> dict[str, An
     }
 
 
-def _answers_ours(n: int, pool: Pool, fac: Facilitator) -> dict[str, Any]:
+def _open_and_burst(pool: Pool, fac: Facilitator) -> dict[str, Any]:
+    """Show the question's card, open it, and have every phone answer at once."""
     seq = fac.act("show_card", card=QUESTION_CARD)["seq"]
     pool.call("wait_card", {"seq": seq, "within": 120})
     fac.act("open", question=QUESTION)
-    out = _burst(pool)
+    return _burst(pool)
+
+
+def _answers_ours(n: int, pool: Pool, fac: Facilitator) -> dict[str, Any]:
+    out = _open_and_burst(pool, fac)
     last_ack = out.pop("last_ack")
     while True:  # the facilitator's view of the total, polled
         total = fac.detail()["questions"][QUESTION]["answers"]
