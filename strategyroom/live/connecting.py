@@ -6,9 +6,9 @@ trip to a database thread per phone, and each trip waits for the event loop
 to hand over the GIL (up to the interpreter's switch interval, 5 ms, while the
 loop is busy with the other phones' handshakes): the reconnect storm was
 bound by those waits, not by the queries (docs/performance.md). Here the
-look-ups that arrive while a batch is being read form the next batch, as the
-answers' group commit does for writes: one trip and two queries for hundreds
-of phones in a storm, one for a phone on its own.
+look-ups that arrive while a batch is being read form the next batch
+(live/batches.py, as the answers' group commit does for writes): one trip and
+two queries for hundreds of phones in a storm, one for a phone on its own.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from strategyroom.live.batches import Batches
 from strategyroom.live.participants import token_hash
 from strategyroom.store.db import Database
 from strategyroom.store.models import Answer, Participant
@@ -33,35 +34,26 @@ Key = tuple[str, str]  # (session id, token hash)
 class ConnectingDevices:
     def __init__(self, db: Database) -> None:
         self.db = db
-        self._queue: list[tuple[Key, asyncio.Future[Device]]] = []
-        self._reader: asyncio.Task[None] | None = None
+        self._batches: Batches[Key, Device] = Batches(self._read, MAX_BATCH, "connecting-devices")
 
     async def lookup(self, session_id: str, token: str) -> Device:
         """The participant with this token in this session, and their answers
         (question id -> value); ``(None, {})`` when there is none."""
         if not token or len(token) > MAX_TOKEN:
             return None, {}
-        future: asyncio.Future[Device] = asyncio.get_running_loop().create_future()
-        self._queue.append(((session_id, token_hash(token)), future))
-        if self._reader is None or self._reader.done():
-            self._reader = asyncio.create_task(self._read(), name="connecting-devices")
-        return await future
+        return await self._batches.submit((session_id, token_hash(token)))
 
-    async def _read(self) -> None:
-        while self._queue:
-            # One turn of the loop lets the sockets of the same turn join the batch.
-            await asyncio.sleep(0)
-            batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
-            try:
-                found = await self.db.run(partial(read_devices, keys={k for k, _ in batch}))
-            except Exception as exc:  # each waiting socket gets the error
-                for _, future in batch:
-                    if not future.done():
-                        future.set_exception(exc)
-                continue
-            for key, future in batch:
+    async def _read(self, batch: list[tuple[Key, asyncio.Future[Device]]]) -> None:
+        try:
+            found = await self.db.run(partial(read_devices, keys={k for k, _ in batch}))
+        except Exception as exc:  # each waiting socket gets the error
+            for _, future in batch:
                 if not future.done():
-                    future.set_result(found.get(key, (None, {})))
+                    future.set_exception(exc)
+            return
+        for key, future in batch:
+            if not future.done():
+                future.set_result(found.get(key, (None, {})))
 
 
 def read_devices(db: Session, keys: set[Key]) -> dict[Key, Device]:

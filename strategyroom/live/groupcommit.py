@@ -3,10 +3,10 @@
 A hall answering at once sends thousands of answers within a second. Storing
 each in its own transaction costs a thread hop, a commit and (SQLite) a turn at
 the one writer lock per answer; the burst then queues behind the lock. Here the
-answers that arrive while a batch is being written wait for the next batch, so
-the batch size follows the load (one answer when the room is quiet, hundreds in
-a burst), and each answer is still stored before its future resolves, that is
-before it is acknowledged.
+answers that arrive while a batch is being written wait for the next batch
+(live/batches.py), so the batch size follows the load (one answer when the room
+is quiet, hundreds in a burst), and each answer is still stored before its
+future resolves, that is before it is acknowledged.
 
 ``record_answers`` writes nothing for an answer it refuses (question closed,
 ...), so a refused answer leaves the rest of the batch alone. If the
@@ -25,6 +25,7 @@ from sqlmodel import Session
 
 from strategyroom.live import answers
 from strategyroom.live.answers import PendingAnswer
+from strategyroom.live.batches import Batches
 from strategyroom.live.errors import SessionError
 from strategyroom.store.db import Database
 
@@ -44,48 +45,41 @@ class GroupCommit:
         self.db = db
         # Called after each commit with the (session, question) pairs that changed.
         self.on_stored = on_stored
-        self._queue: list[tuple[PendingAnswer, asyncio.Future[Outcome]]] = []
-        self._writer: asyncio.Task[None] | None = None
+        self._batches: Batches[PendingAnswer, Outcome] = Batches(
+            self._write, MAX_BATCH, "answer-group-commit"
+        )
 
     async def store(self, answer: PendingAnswer) -> answers.Recorded:
-        future: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
-        self._queue.append((answer, future))
-        if self._writer is None or self._writer.done():
-            self._writer = asyncio.create_task(self._write(), name="answer-group-commit")
-        outcome = await future
+        outcome = await self._batches.submit(answer)
         if isinstance(outcome, SessionError):
             raise outcome
         return outcome
 
-    async def _write(self) -> None:
-        while self._queue:
-            # One turn of the loop lets answers read in the same turn join the batch.
-            await asyncio.sleep(0)
-            batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
-            items = [a for a, _ in batch]
-            outcomes: list[Outcome | None]
+    async def _write(self, batch: list[tuple[PendingAnswer, asyncio.Future[Outcome]]]) -> None:
+        items = [a for a, _ in batch]
+        outcomes: list[Outcome | None]
+        try:
+            outcomes = list(await self.db.run(partial(_store_batch, items=items), write=True))
+        except Exception:
+            outcomes = await self._one_by_one(items, [f for _, f in batch])
+        changed = {
+            (a.session_id, a.question_id)
+            for a, o in zip(items, outcomes, strict=True)
+            if isinstance(o, answers.Recorded) and o.status == "stored"
+        }
+        for i, ((_, future), outcome) in enumerate(zip(batch, outcomes, strict=True)):
+            if i and i % WAKE_SLICE == 0:
+                # Each resolved future wakes a handler that sends its ack:
+                # waking hundreds in one turn of the loop stalled every
+                # other socket (the event-loop lag of docs/performance.md).
+                await asyncio.sleep(0)
+            if outcome is not None and not future.done():
+                future.set_result(outcome)
+        if changed:
             try:
-                outcomes = list(await self.db.run(partial(_store_batch, items=items), write=True))
-            except Exception:
-                outcomes = await self._one_by_one(items, [f for _, f in batch])
-            changed = {
-                (a.session_id, a.question_id)
-                for a, o in zip(items, outcomes, strict=True)
-                if isinstance(o, answers.Recorded) and o.status == "stored"
-            }
-            for i, ((_, future), outcome) in enumerate(zip(batch, outcomes, strict=True)):
-                if i and i % WAKE_SLICE == 0:
-                    # Each resolved future wakes a handler that sends its ack:
-                    # waking hundreds in one turn of the loop stalled every
-                    # other socket (the event-loop lag of docs/performance.md).
-                    await asyncio.sleep(0)
-                if outcome is not None and not future.done():
-                    future.set_result(outcome)
-            if changed:
-                try:
-                    await self.on_stored(changed)
-                except Exception:  # the answers are stored; live counts catch up later
-                    log.exception("could not announce stored answers")
+                await self.on_stored(changed)
+            except Exception:  # the answers are stored; live counts catch up later
+                log.exception("could not announce stored answers")
 
     async def _one_by_one(
         self, items: list[PendingAnswer], futures: list[asyncio.Future[Outcome]]
