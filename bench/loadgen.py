@@ -57,6 +57,8 @@ class Worker:
         self.waiters: dict[int, asyncio.Future[None]] = {}
         self.acks_left = 0
         self.acks_done: asyncio.Future[None] | None = None
+        # The phones' reading tasks, kept so that none is collected while it reads.
+        self.readers: set[asyncio.Task[None]] = set()
         self.last_ack = 0.0
 
     # -- joining over HTTP -------------------------------------------------------
@@ -79,7 +81,10 @@ class Worker:
                     writer.write(request)
                     head = await reader.readuntil(b"\r\n\r\n")
                     status = int(head.split(b" ", 2)[1])
-                    length = int(re.search(rb"(?i)content-length: *(\d+)", head)[1])  # type: ignore[index]
+                    found = re.search(rb"(?i)content-length: *(\d+)", head)
+                    if found is None:
+                        raise RuntimeError(f"join answered without a length: {head[:200]!r}")
+                    length = int(found[1])
                     data = await reader.readexactly(length)
                     if status != 201:
                         raise RuntimeError(f"join answered {status}: {data[:200]!r}")
@@ -126,13 +131,15 @@ class Worker:
                 raise RuntimeError(f"could not connect to {phone.ws_url}")
             phone.snapshot = asyncio.get_running_loop().create_future()
             await phone.ws.send(json.dumps({"type": "hello", "token": phone.token}))
-        asyncio.create_task(self._receive(phone, phone.ws))  # noqa: RUF006 (ends with the socket)
+        reader = asyncio.create_task(self._receive(phone, phone.ws))
+        self.readers.add(reader)
+        reader.add_done_callback(self.readers.discard)
         return await asyncio.wait_for(phone.snapshot, 120)
 
     async def _receive(self, phone: Phone, ws: ClientConnection) -> None:
         try:
             async for frame in ws:
-                self._on_frame(phone, frame)  # type: ignore[arg-type]
+                self._on_frame(phone, frame if isinstance(frame, str) else frame.decode())
         except ConnectionClosed:
             pass
 
