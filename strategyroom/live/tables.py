@@ -98,9 +98,7 @@ class TableService:
             return view
 
         view = await self.sessions.db.run(store, write=True)
-        await self.sessions.broker.publish(
-            channel(room.id), signal("draft", room.id, question=question_id, table=table)
-        )
+        await self._draft_changed(room.id, question_id, table)
         return view
 
     async def submit_table(
@@ -130,10 +128,14 @@ class TableService:
 
         submitted = await self.sessions.db.run(store, write=True)
         if submitted.status == "stored":
-            await self.sessions.broker.publish(
-                channel(room.id), signal("draft", room.id, question=question_id, table=table)
-            )
+            await self._draft_changed(room.id, question_id, table)
         return submitted
+
+    async def _draft_changed(self, session_id: str, question_id: str, table: int) -> None:
+        """Tell every worker: the table's devices and the consoles look again."""
+        await self.sessions.broker.publish(
+            channel(session_id), signal("draft", session_id, question=question_id, table=table)
+        )
 
 
 @dataclass(frozen=True)
