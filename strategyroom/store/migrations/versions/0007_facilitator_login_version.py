@@ -1,0 +1,28 @@
+"""a login version per facilitator (logout ends every copy of the login cookie)
+
+Revision ID: 0007
+Revises: 0006
+Create Date: 2026-11-29 17:30:00.000000
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0007"
+down_revision: str | None = "0006"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("facilitator", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("login_version", sa.Integer(), nullable=False, server_default="0")
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("facilitator", schema=None) as batch_op:
+        batch_op.drop_column("login_version")
