@@ -7,6 +7,7 @@ warnings, and fails on them only with ``--strict``.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,43 +15,57 @@ from pydantic import BaseModel
 
 from strategyroom.decks.schema import ANY_LANGUAGE, Deck
 
+Path = tuple[str | int, ...]
+
 
 @dataclass(frozen=True)
 class MissingTranslation:
-    where: str  # "deck" or "card 3 ('heating')"
-    field: str  # e.g. "question.options.2.label"
+    path: Path  # where in the deck's data, e.g. ("cards", 2, "question", "prompt")
     languages: tuple[str, ...]
+    shown: str  # the language readers of those see instead
 
     def __str__(self) -> str:
-        return f"{self.where}, field {self.field}: no {', '.join(self.languages)}"
+        return f"{'.'.join(map(str, self.path))}: no {', '.join(self.languages)}"
 
 
-def missing_translations(deck: Deck) -> list[MissingTranslation]:
-    """Every text of the deck, in deck order, that some of its languages lack."""
-    found: list[MissingTranslation] = []
+def texts(deck: Deck) -> Iterator[tuple[Path, dict[str, str]]]:
+    """Every text of the deck given per language, in deck order, with its path."""
     for name, value in deck:
-        if name != "cards":
-            _walk(deck, "deck", name, value, found)
-    for number, card in enumerate(deck.cards, start=1):
-        where = f"card {number} ({card.id!r})"
-        for name, value in card:
-            _walk(deck, where, name, value, found)
+        yield from _walk((name,), value)
+
+
+def missing_translations(
+    deck: Deck, languages: list[str] | None = None
+) -> list[MissingTranslation]:
+    """Every text of the deck, in deck order, that some of its languages (or
+    of ``languages``) lack. A text given for every language ("*") lacks nothing."""
+    wanted = deck.languages if languages is None else languages
+    found = []
+    for path, value in texts(deck):
+        missing = tuple(lang for lang in wanted if lang not in value)
+        if missing and ANY_LANGUAGE not in value:
+            shown = deck.default_language
+            if shown not in value:
+                shown = next(iter(value))  # Deck.text's last resort
+            found.append(MissingTranslation(path, missing, shown))
     return found
 
 
-def _walk(deck: Deck, where: str, path: str, value: Any, found: list[MissingTranslation]) -> None:
+# An image's alt text and a video's captions lack no translation: a missing
+# one is an error of the deck (decks.rules), and a caption file is no text.
+_NOT_TRANSLATIONS = ("alt", "captions")
+
+
+def _walk(path: Path, value: Any) -> Iterator[tuple[Path, dict[str, str]]]:
     if isinstance(value, BaseModel):
         for name, inner in value:
-            _walk(deck, where, f"{path}.{name}", inner, found)
+            if name not in _NOT_TRANSLATIONS:
+                yield from _walk((*path, name), inner)
     elif isinstance(value, list):
         for index, inner in enumerate(value):
-            _walk(deck, where, f"{path}.{index}", inner, found)
+            yield from _walk((*path, index), inner)
     elif isinstance(value, dict) and value and all(isinstance(v, str) for v in value.values()):
-        # A text per language; one given for every language ("*") lacks nothing.
-        if ANY_LANGUAGE not in value:
-            missing = tuple(lang for lang in deck.languages if lang not in value)
-            if missing:
-                found.append(MissingTranslation(where, path, missing))
+        yield path, value
     elif isinstance(value, dict):
         for key, inner in value.items():
-            _walk(deck, where, f"{path}.{key}", inner, found)
+            yield from _walk((*path, key), inner)

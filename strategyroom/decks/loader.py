@@ -1,5 +1,6 @@
 """Reading deck files (YAML or TOML) and turning validation errors into messages
-that point at the file, the card and the field."""
+that point at the file, the card and the field, in the words of the checker
+(strategyroom/decks/check.py, which adds lines, languages and warnings)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,10 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from strategyroom.decks import media, rules
+from strategyroom.decks.messages import from_pydantic, where
 from strategyroom.decks.schema import Deck
+from strategyroom.i18n import DEFAULT_LANGUAGE
 
 DECK_SUFFIXES = (".yaml", ".yml", ".toml")
 
@@ -24,43 +28,32 @@ class DeckError(Exception):
         super().__init__(f"{source}: " + "; ".join(problems))
 
 
-def _where(data: Any, loc: tuple[int | str, ...]) -> str:
-    """Describe a pydantic error location, naming the card by its id when it has one."""
-    parts: list[str] = []
-    node = data
-    index = 0
-    if len(loc) >= 2 and loc[0] == "cards" and isinstance(loc[1], int):
-        card_number = loc[1]
-        card = node.get("cards", [])[card_number] if isinstance(node, dict) else None
-        card_id = card.get("id") if isinstance(card, dict) else None
-        label = f"card {card_number + 1}" + (f" ({card_id!r})" if card_id else "")
-        parts.append(label)
-        index = 2
-    # Discriminated unions add the tag ("single", "scale" ...) to the path: hide it.
-    field_path = [str(p) for p in loc[index:] if not (isinstance(p, str) and p in _QUESTION_TAGS)]
-    if field_path:
-        parts.append("field " + ".".join(field_path))
-    return ", ".join(parts) if parts else "deck"
-
-
-_QUESTION_TAGS = {"single", "multiple", "scale", "ranking", "budget", "text"}
-
-
 def parse_deck(data: Any, source: str = "<deck>") -> Deck:
     if not isinstance(data, dict):
         raise DeckError(source, ["the file must hold a mapping with id, version, title and cards"])
     try:
         return Deck.model_validate(data)
     except ValidationError as exc:
-        problems = []
-        for error in exc.errors(include_url=False):
-            message = error["msg"].removeprefix("Value error, ")
-            problems.append(f"{_where(data, error['loc'])}: {message}")
-        raise DeckError(source, problems) from None
+        raise DeckError(source, _problems(data, exc)) from None
+
+
+def _problems(data: dict[str, Any], exc: ValidationError) -> list[str]:
+    """Every problem in the words of ``strategyroom deck check`` (in English: the
+    console and the rehearsal show them to whoever runs the evening)."""
+    found = [from_pydantic(error, data) for error in exc.errors(include_url=False)]
+    problems = [p for p in found if p is not None]
+    problems += [p for p in rules.check(data) if not p.warning]
+    if not problems:  # a check of the schema that the checker has no words for yet
+        return [error["msg"].removeprefix("Value error, ") for error in exc.errors()]
+    return [
+        f"{where(p.path, data, DEFAULT_LANGUAGE) or 'deck'}: {p.text(DEFAULT_LANGUAGE)}"
+        for p in problems
+    ]
 
 
 def load_deck(path: Path) -> Deck:
-    """Load and validate one deck file; raises DeckError with every problem found."""
+    """Load and validate one deck file and the media files it names (in the
+    ``media`` folder beside it); raises DeckError with every problem found."""
     source = str(path)
     try:
         raw = path.read_text(encoding="utf-8")
@@ -77,10 +70,20 @@ def load_deck(path: Path) -> Deck:
         raise DeckError(source, [f"not valid TOML: {exc}"]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
-        raise DeckError(source, [f"not valid YAML{where}: {problem}"]) from None
-    return parse_deck(data, source)
+        raise DeckError(source, [f"not valid YAML{at}: {problem}"]) from None
+    deck = parse_deck(data, source)
+    problems = []
+    for ref in media.references(deck):
+        try:
+            media.read(media.media_folder(path), ref.name, ref.kind)
+        except media.MediaError as exc:
+            place = where(ref.path, data, DEFAULT_LANGUAGE)
+            problems.append(f"{place}: {exc.text(DEFAULT_LANGUAGE)}")
+    if problems:
+        raise DeckError(source, problems)
+    return deck
 
 
 def find_decks(directory: Path) -> list[Path]:

@@ -14,6 +14,26 @@ from typing import Any
 from strategyroom.decks.schema import Budget, MultipleChoice
 
 
+def package_weights(question: MultipleChoice | Budget, value: Any) -> dict[str, Fraction]:
+    """How much of each option one package holds: 1 for a chosen option
+    (multiple choice), the share of the budget it got (budget)."""
+    if isinstance(question, MultipleChoice):
+        return {option_id: Fraction(1) for option_id in value}
+    return {option_id: Fraction(points, question.total) for option_id, points in value.items()}
+
+
+def weighted_total(
+    question: MultipleChoice | Budget, weights: dict[str, Fraction], attribute: str
+) -> Fraction:
+    """The sum of the attribute over the options, each times its weight."""
+    total = Fraction(0)
+    for option in question.options:
+        weight = weights.get(option.id)
+        if weight and attribute in option.attributes:
+            total += weight * Fraction(option.attributes[attribute])
+    return total
+
+
 def package_total(question: MultipleChoice | Budget, value: Any, attribute: str) -> Fraction:
     """The package's total of one attribute, exactly.
 
@@ -22,16 +42,4 @@ def package_total(question: MultipleChoice | Budget, value: Any, attribute: str)
     sum of attribute x points / total (an option's attribute is its effect when
     funded with the whole budget). An option without the attribute counts 0.
     """
-    weights: dict[str, Fraction]
-    if isinstance(question, MultipleChoice):
-        weights = {option_id: Fraction(1) for option_id in value}
-    else:
-        weights = {
-            option_id: Fraction(points, question.total) for option_id, points in value.items()
-        }
-    total = Fraction(0)
-    for option in question.options:
-        weight = weights.get(option.id)
-        if weight and attribute in option.attributes:
-            total += weight * Fraction(option.attributes[attribute])
-    return total
+    return weighted_total(question, package_weights(question, value), attribute)

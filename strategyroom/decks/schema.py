@@ -1,7 +1,13 @@
 """The deck schema: what a session script may contain, validated with pydantic.
 
 Every model forbids unknown fields, so a typo in a deck is an error that names
-the field instead of a silently ignored setting.
+the field instead of a silently ignored setting. A validator of one model raises
+a typed error (``PydanticCustomError``), so that ``strategyroom deck check``
+can say it in the officer's language (decks/messages.py). pydantic runs a
+model's validator only once its fields are right, so the checker makes the same
+rules on the raw file (decks/card_rules.py for one card, decks/rules.py across
+cards): every problem is found in one run, not only those before the first
+failing field.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from pydantic import (
     StringConstraints,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
 LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")]
@@ -34,6 +41,14 @@ def _text(value: Any) -> Any:
 
 LocalizedText = Annotated[
     dict[str, Annotated[str, StringConstraints(min_length=1, max_length=4000)]],
+    BeforeValidator(_text),
+    Field(min_length=1),
+]
+# A source is short text too, per language like any other (the sample deck's
+# sources name Danish agencies in Danish and Swedish words); a plain string, as
+# older decks give it, is the same source in every language.
+SourceText = Annotated[
+    dict[str, Annotated[str, StringConstraints(min_length=1, max_length=500)]],
     BeforeValidator(_text),
     Field(min_length=1),
 ]
@@ -67,12 +82,14 @@ class Evidence(_Model):
     unit: LocalizedText | None = None
     currency: Literal["DKK", "SEK", "GBP", "EUR"] | None = None
     text: LocalizedText | None = None
-    source: str = Field(min_length=1, max_length=500)
+    source: SourceText
 
     @model_validator(mode="after")
     def _has_content(self) -> Evidence:
         if self.value is None and self.text is None:
-            raise ValueError("an evidence snippet needs a value or a text")
+            raise PydanticCustomError(
+                "evidence_empty", "an evidence snippet needs a value or a text"
+            )
         return self
 
 
@@ -131,8 +148,28 @@ class _WithOptions(_Question):
         ids = [o.id for o in self.options]
         duplicates = sorted({i for i in ids if ids.count(i) > 1})
         if duplicates:
-            raise ValueError(f"option ids must be unique, repeated: {', '.join(duplicates)}")
+            raise PydanticCustomError(
+                "options_repeated",
+                "option ids must be unique, repeated: {ids}",
+                {"ids": ", ".join(duplicates)},
+            )
         return self
+
+
+# How far a profile question's reference shares may add up to other than 1 (they
+# are usually rounded from a table of counts).
+REFERENCE_TOLERANCE = 0.01
+
+
+class Reference(_Model):
+    """The town's own shares of a profile question's options (e.g. the age bands
+    of the municipality's adults, from the national statistics office), that the
+    room is compared against and its figures weighted to (docs/decks.md)."""
+
+    shares: dict[Slug, Annotated[float, Field(ge=0, le=1)]] = Field(min_length=2)
+    source: SourceText  # who publishes the figures, and which table
+    link: Annotated[str, StringConstraints(pattern=r"^https?://[^\s/]+\.[^\s]+$")] | None = None
+    year: int = Field(ge=1900, le=2200)
 
 
 class SingleChoice(_WithOptions):
@@ -141,14 +178,46 @@ class SingleChoice(_WithOptions):
     # A profile question (age band, neighbourhood, ...) may be skipped; the report
     # breaks results down by its answers.
     profile: bool = False
+    # Profile questions only: the town's shares of the options.
+    reference: Reference | None = None
 
     @model_validator(mode="after")
     def _skip_is_reserved(self) -> SingleChoice:
         if self.profile and any(o.id == PREFER_NOT_TO_SAY for o in self.options):
-            raise ValueError(f"option id {PREFER_NOT_TO_SAY!r} is reserved on profile questions")
+            raise PydanticCustomError(
+                "option_reserved",
+                f"option id {PREFER_NOT_TO_SAY!r} is reserved on profile questions",
+            )
         if self.profile and self.pair is not None:
-            raise ValueError("a profile question cannot also be half of a before/after pair")
+            raise PydanticCustomError(
+                "profile_pair", "a profile question cannot also be half of a before/after pair"
+            )
+        if self.reference is not None:
+            self._reference_fits(self.reference)
         return self
+
+    def _reference_fits(self, reference: Reference) -> None:
+        if not self.profile:
+            raise PydanticCustomError(
+                "reference_not_profile", "only a profile question can have reference shares"
+            )
+        ids = [o.id for o in self.options]
+        missing = [i for i in ids if i not in reference.shares]
+        unknown = [i for i in reference.shares if i not in ids]
+        if missing or unknown:
+            raise PydanticCustomError(
+                "reference_options",
+                "reference shares must give every option, and only the options: "
+                "missing {missing}; not options {unknown}",
+                {"missing": ", ".join(missing) or "-", "unknown": ", ".join(unknown) or "-"},
+            )
+        total = sum(reference.shares.values())
+        if abs(total - 1) > REFERENCE_TOLERANCE:
+            raise PydanticCustomError(
+                "reference_sum",
+                "reference shares add up to {total}, not 1",
+                {"total": round(total, 3)},
+            )
 
 
 class MultipleChoice(_WithOptions):
@@ -159,7 +228,9 @@ class MultipleChoice(_WithOptions):
     @model_validator(mode="after")
     def _max_fits(self) -> MultipleChoice:
         if self.max_choices is not None and self.max_choices > len(self.options):
-            raise ValueError("max_choices is larger than the number of options")
+            raise PydanticCustomError(
+                "max_choices_over", "max_choices is larger than the number of options"
+            )
         return self
 
 
@@ -174,7 +245,9 @@ class Scale(_Question):
     @model_validator(mode="after")
     def _range(self) -> Scale:
         if not 1 <= self.max - self.min <= 10:
-            raise ValueError("a scale needs between 2 and 11 steps (max - min from 1 to 10)")
+            raise PydanticCustomError(
+                "scale_steps", "a scale needs between 2 and 11 steps (max - min from 1 to 10)"
+            )
         return self
 
 
@@ -206,6 +279,52 @@ def options_of(question: Question) -> list[Option]:
     return question.options if isinstance(question, _WithOptions) else []
 
 
+# A media file's name, relative to the deck's media folder (docs/decks.md,
+# "Media"): folders and names of letters, digits, ".", "_" and "-", each
+# beginning with a letter or digit, so a name never climbs out of the folder
+# (".."); the same names a deck bundle's media/ may hold.
+MediaName = Annotated[
+    str,
+    StringConstraints(
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}(/[A-Za-z0-9][A-Za-z0-9._-]{0,99}){0,3}$"
+    ),
+]
+# A link to a video elsewhere: https, a host name of letters, digits, - and
+# dots (with a dot) and maybe a port, then any path without spaces. Its origin
+# goes into pages' Content-Security-Policy, so nothing else may be in the host.
+HttpsUrl = Annotated[
+    str,
+    StringConstraints(
+        pattern=r"^https://[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+(:[0-9]{1,5})?(/[^\s]*)?$",
+        max_length=500,
+    ),
+]
+
+
+class Image(_Model):
+    """A picture on a card. ``alt`` says what a reader who cannot see it should
+    know, in every language of the deck (a rule of the deck, decks.rules)."""
+
+    file: MediaName
+    alt: LocalizedText | None = None
+
+
+class Video(_Model):
+    """A video on a card: a file in the media folder or an https link, with a
+    WebVTT caption file per language of the deck."""
+
+    file: MediaName | None = None
+    url: HttpsUrl | None = None
+    title: LocalizedText
+    captions: dict[LanguageCode, MediaName] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Video:
+        if (self.file is None) == (self.url is None):
+            raise PydanticCustomError("video_source", "a video needs a file or a url, not both")
+        return self
+
+
 class CardKind(StrEnum):
     INTRO = "intro"
     SCENARIO = "scenario"
@@ -229,14 +348,33 @@ class Card(_Model):
     # starts, pauses and extends the timer).
     prompt: LocalizedText | None = None
     timer: int | None = Field(default=None, ge=10, le=4 * 3600)
+    # What the facilitator says, how long it takes, what to watch for: shown on
+    # the console alone (docs/decks.md, "Facilitator notes").
+    notes: LocalizedText | None = None
+    image: Image | None = None
+    video: Video | None = None
 
     @model_validator(mode="after")
     def _question_only_on_question_cards(self) -> Card:
         if self.kind is CardKind.QUESTION and self.question is None:
-            raise ValueError("a question card needs a question")
+            raise PydanticCustomError("question_missing", "a question card needs a question")
         if self.kind is not CardKind.QUESTION and self.question is not None:
-            raise ValueError(f"a {self.kind.value} card cannot carry a question")
+            raise PydanticCustomError(
+                "question_not_allowed",
+                "a {kind} card cannot carry a question",
+                {"kind": self.kind.value},
+            )
+        if (self.image or self.video) and self.kind not in MEDIA_CARDS:
+            raise PydanticCustomError(
+                "media_not_allowed",
+                "a {kind} card cannot carry an image or a video",
+                {"kind": self.kind.value},
+            )
         return self
+
+
+# The kinds of card that may show an image or a video.
+MEDIA_CARDS = (CardKind.INTRO, CardKind.SCENARIO, CardKind.EVIDENCE)
 
 
 class Deck(_Model):
@@ -282,6 +420,7 @@ class Deck(_Model):
         if self.target is not None and self.target.attribute not in self.attributes:
             problems.append(f"target attribute {self.target.attribute!r} is not declared")
         problems.extend(self._package_problems())
+        problems.extend(self._media_problems())
         problems.extend(pair_problems(self.questions()))
         if problems:
             raise ValueError("; ".join(problems))
@@ -300,6 +439,19 @@ class Deck(_Model):
                     f"question {question.id!r}: package cap attribute "
                     f"{package.cap_attribute!r} is not declared under attributes"
                 )
+        return problems
+
+    def _media_problems(self) -> list[str]:
+        """Every image needs alt text, and every video captions, in each of the
+        deck's languages (decks.rules says so in the checker's words)."""
+        problems = []
+        for card in self.cards:
+            if card.image is not None:
+                alt = card.image.alt or {}
+                if ANY_LANGUAGE not in alt and set(self.languages) - set(alt):
+                    problems.append(f"card {card.id!r}: the image lacks alt text")
+            if card.video is not None and set(self.languages) - set(card.video.captions):
+                problems.append(f"card {card.id!r}: the video lacks captions")
         return problems
 
     def card_index(self, card_id: str) -> int:
