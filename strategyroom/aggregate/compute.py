@@ -9,9 +9,8 @@ docs/aggregates.md defines every figure.
 from __future__ import annotations
 
 import statistics
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from datetime import datetime
-from fractions import Fraction
 from typing import Any, NamedTuple, assert_never
 
 from strategyroom.aggregate.results import (
@@ -38,7 +37,7 @@ from strategyroom.decks.schema import (
     Scale,
     SingleChoice,
 )
-from strategyroom.live.errors import InvalidAnswer
+from strategyroom.errors import InvalidAnswer
 
 # A text question's result carries this many comments, the newest.
 NEWEST_COMMENTS = 20
@@ -51,14 +50,19 @@ class AnswerRow(NamedTuple):
     answered_at: datetime  # timezone-aware UTC
 
 
-def aggregate(question: Question, answers: Sequence[AnswerRow]) -> Result:
+def aggregate(question: Question, answers: Sequence[AnswerRow], *, checked: bool = False) -> Result:
     """The results of a question from its answer rows (one per participant).
 
     The values must be normalised answers to this question, as
     ``strategyroom.decks.answers.parse_answer`` makes them; a value that does not
     fit the question raises ValueError rather than being miscounted.
+    ``checked``: the caller has already passed these values through
+    ``check_values`` (a breakdown checks a question's rows once, not once per
+    group: 625 tables re-checked the same few values 58,000 times).
     """
-    values = [_stored(question, row.value) for row in answers]
+    values = [row.value for row in answers]
+    if not checked:
+        check_values(question, values)
     match question:
         case SingleChoice():
             chosen = [[value] for value in values if value != PREFER_NOT_TO_SAY]
@@ -76,6 +80,33 @@ def aggregate(question: Question, answers: Sequence[AnswerRow]) -> Result:
     assert_never(question)
 
 
+def _key(value: Any) -> Hashable | None:
+    """A key equal for equal answers only (1, 1.0 and True apart), None when the
+    value has no such key (then it is checked every time)."""
+    if isinstance(value, str | int | float):
+        return (type(value), value)
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return (list, tuple(value))
+    if isinstance(value, dict) and all(
+        isinstance(k, str) and type(v) is int for k, v in value.items()
+    ):
+        return (dict, tuple(value.items()))
+    return None
+
+
+def check_values(question: Question, values: Iterable[Any]) -> None:
+    """Check each value with ``_stored`` (ValueError for one that does not fit):
+    a value seen before is not checked again (thousands of answers share a few
+    values)."""
+    seen: set[Hashable] = set()
+    for value in values:
+        key = _key(value)
+        if key is None or key not in seen:
+            _stored(question, value)
+            if key is not None:
+                seen.add(key)
+
+
 def _stored(question: Question, value: Any) -> Any:
     """The value, checked to be a normalised answer: what ``parse_answer`` makes
     of it is the value itself. Anything else is refused, not miscounted."""
@@ -91,8 +122,10 @@ def _stored(question: Question, value: Any) -> Any:
 
 
 def _ratio(numerator: int, denominator: int) -> float:
-    """numerator / denominator as the nearest float (computed exactly, rounded once)."""
-    return float(Fraction(numerator, denominator))
+    """numerator / denominator as the nearest float (computed exactly, rounded once):
+    Python divides two ints correctly rounded, as ``float(Fraction(n, d))`` does,
+    without making a Fraction (tens of thousands of group figures per report)."""
+    return numerator / denominator
 
 
 def _percent(count: int, whole: int) -> float:

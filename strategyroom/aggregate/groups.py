@@ -15,14 +15,10 @@ from typing import Any, NamedTuple
 from pydantic import BaseModel, ConfigDict
 
 from strategyroom.aggregate.agreement import agreement
-from strategyroom.aggregate.compute import AnswerRow, aggregate
+from strategyroom.aggregate.compute import AnswerRow, aggregate, check_values
 from strategyroom.aggregate.impact import Impact, package_impact
 from strategyroom.aggregate.results import Result
 from strategyroom.decks.schema import PREFER_NOT_TO_SAY, Deck, Question, SingleChoice
-
-# Profile groups with fewer people than this are not shown, so nobody can be
-# singled out by their age band and neighbourhood.
-MIN_PROFILE_GROUP = 5
 
 
 class ParticipantAnswer(NamedTuple):
@@ -37,7 +33,9 @@ class GroupFigures(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     group: str  # the table's name, or the profile option's id
-    respondents: int  # the group's members who answered the question
+    # The group's members who answered the question; None when suppressed (a
+    # hidden group's size is hidden too, aggregate/suppression.py).
+    respondents: int | None
     suppressed: bool  # fewer than the minimum group size: no figures shown
     result: Result | None  # None when suppressed
     agreement: float | None  # None when suppressed or fewer than 2 answers
@@ -54,12 +52,15 @@ def group_figures(
     group: str,
     answers: Sequence[ParticipantAnswer],
     min_size: int = 0,
+    *,
+    checked: bool = False,
 ) -> GroupFigures:
-    """One group's figures from its members' answers; suppressed below min_size."""
+    """One group's figures from its members' answers; suppressed below min_size.
+    ``checked``: as for ``aggregate`` (the values were checked already)."""
     if len(answers) < min_size:
         return GroupFigures(
             group=group,
-            respondents=len(answers),
+            respondents=None,
             suppressed=True,
             result=None,
             agreement=None,
@@ -70,7 +71,7 @@ def group_figures(
         group=group,
         respondents=len(answers),
         suppressed=False,
-        result=aggregate(question, rows_of(answers)),
+        result=aggregate(question, rows_of(answers), checked=checked),
         agreement=agreement(question, values),
         impact=package_impact(deck, question, values),
     )
@@ -83,10 +84,12 @@ def by_group(
     groups: Mapping[str, str],
     order: Sequence[str] | None = None,
     min_size: int = 0,
+    *,
+    checked: bool = False,
 ) -> list[GroupFigures]:
     """Each group's figures: those in ``order`` first (also without answers,
     respondents 0), then any other group by name. Participants not in the
-    mapping belong to no group."""
+    mapping belong to no group. ``checked``: as for ``aggregate``."""
     members: dict[str, list[ParticipantAnswer]] = {name: [] for name in order or []}
     for answer in answers:
         name = groups.get(answer.participant_id)
@@ -94,7 +97,12 @@ def by_group(
             members.setdefault(name, []).append(answer)
     names = list(order or [])
     names += sorted(name for name in members if name not in names)
-    return [group_figures(deck, question, name, members.get(name, []), min_size) for name in names]
+    if not checked:  # every group's values at once, not once per group
+        check_values(question, (a.value for rows in members.values() for a in rows))
+    return [
+        group_figures(deck, question, name, members.get(name, []), min_size, checked=True)
+        for name in names
+    ]
 
 
 def profile_groups(profile_answers: Sequence[ParticipantAnswer]) -> dict[str, str]:
@@ -108,14 +116,19 @@ def profile_breakdown(
     profile_answers: Sequence[ParticipantAnswer],
     question: Question,
     answers: Sequence[ParticipantAnswer],
+    min_size: int,
+    *,
+    checked: bool = False,
 ) -> list[GroupFigures]:
     """A question's figures per answer to a profile question, every option in deck
-    order, groups with fewer than MIN_PROFILE_GROUP respondents suppressed."""
+    order, groups with fewer than ``min_size`` respondents suppressed (the caller
+    gives the minimum group size, MIN_GROUP). ``checked``: as for ``aggregate``."""
     return by_group(
         deck,
         question,
         answers,
         profile_groups(profile_answers),
         order=[o.id for o in profile.options],
-        min_size=MIN_PROFILE_GROUP,
+        min_size=min_size,
+        checked=checked,
     )

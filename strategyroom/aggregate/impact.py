@@ -9,13 +9,14 @@ it); docs/aggregates.md, "Impact meter", defines the figures.
 
 from __future__ import annotations
 
+import math
+from collections import Counter
 from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from strategyroom.decks.packages import package_total
 from strategyroom.decks.schema import Budget, Deck, MultipleChoice, Question
 
 
@@ -39,6 +40,23 @@ class Impact(_Frozen):
     over_cap: bool  # the (mean) package adds up to more than the cap
 
 
+def _mean_total(
+    question: MultipleChoice | Budget, sums: Counter[str], denominator: int, attribute: str
+) -> Fraction:
+    """``strategyroom.decks.packages.weighted_total`` of the weights
+    sums[option] / denominator, exactly, in integers until one division: an
+    attribute is a float, a fraction whose denominator is a power of two
+    (thousands of groups' meters summed Fractions option by option)."""
+    terms = [
+        (count, option.attributes[attribute].as_integer_ratio())
+        for option in question.options
+        if (count := sums.get(option.id)) and attribute in option.attributes
+    ]
+    common = math.lcm(*(q for _, (_, q) in terms)) if terms else 1
+    numerator = sum(count * p * (common // q) for count, (p, q) in terms)
+    return Fraction(numerator, common * denominator)
+
+
 def is_package(question: Question) -> bool:
     """Whether the question's answers are packages the meter can add up."""
     return isinstance(question, MultipleChoice | Budget)
@@ -54,11 +72,19 @@ def package_impact(deck: Deck, question: Question, values: Sequence[Any]) -> Imp
     if not isinstance(question, MultipleChoice | Budget) or not values:
         return None
     n = len(values)
-
-    def mean_total(attribute: str) -> Fraction:
-        return sum((package_total(question, v, attribute) for v in values), Fraction(0)) / n
-
-    totals = {name: mean_total(name) for name in deck.attributes}
+    # A total is linear in the options' weights: the mean package's total is
+    # the total of the mean weights. Summing each option's weight over the
+    # packages once (integers: choices counted, budget points added) is exact
+    # and takes one pass, not one Fraction sum per package and attribute.
+    if isinstance(question, MultipleChoice):
+        sums = Counter(option_id for v in values for option_id in set(v))
+        denominator = n
+    else:
+        sums = Counter()
+        for v in values:
+            sums.update(v)
+        denominator = question.total * n
+    totals = {name: _mean_total(question, sums, denominator, name) for name in deck.attributes}
     target = deck.target
     package = question.package
     progress = None

@@ -67,6 +67,22 @@ def option_support(result: Result, option_id: str) -> float | None:
     raise ValueError(f"a {result.kind} result has no options")
 
 
+def _supports(result: Result) -> dict[str, float | None]:
+    """Every option's ``option_support``, in one pass over the options (none
+    for a result without options)."""
+    if result.respondents == 0:
+        return {}
+    match result:
+        case ChoiceResult():
+            return {o.option_id: o.percent for o in result.options}
+        case RankingResult():
+            most = result.respondents * (len(result.options) - 1)
+            return {o.option_id: float(Fraction(100 * o.borda, most)) for o in result.options}
+        case BudgetResult():
+            return {o.option_id: o.share for o in result.options}
+    return {}  # a text result: no options
+
+
 def scale_support(result: ScaleResult) -> float | None:
     if result.mean is None:
         return None
@@ -89,21 +105,28 @@ def measures(deck: Deck, results: Mapping[str, Result]) -> list[Measure]:
         result = results.get(question.id)
         if result is None or not _counts(question) or isinstance(result, ScaleResult):
             continue
+        supports = _supports(result)
         for option in options_of(question):
             found.append(
                 Measure(
                     question_id=question.id,
                     option_id=option.id,
-                    support=option_support(result, option.id),
+                    support=supports.get(option.id) if result.respondents else None,
                     respondents=result.respondents,
                 )
             )
     return _ranked(found)
 
 
-def scenario_support(deck: Deck, results: Mapping[str, Result], scenario: str) -> ScenarioSupport:
+def scenario_support(
+    deck: Deck,
+    results: Mapping[str, Result],
+    scenario: str,
+    ranked: list[Measure] | None = None,
+) -> ScenarioSupport:
     """A scenario's support: the mean support of its linked scale questions; with
-    none, the support of its best-supported measure."""
+    none, the support of its best-supported measure (``ranked``: the measures
+    of these results, when the caller has them already)."""
     linked = [
         card.question
         for card in deck.cards
@@ -119,7 +142,9 @@ def scenario_support(deck: Deck, results: Mapping[str, Result], scenario: str) -
         return ScenarioSupport(
             scenario=scenario, support=sum(values) / len(values), questions=[q for q, _ in scales]
         )
-    best = [m for m in measures(deck, results) if m.question_id in {q.id for q in linked}]
+    ranked = measures(deck, results) if ranked is None else ranked
+    linked_ids = {q.id for q in linked}
+    best = [m for m in ranked if m.question_id in linked_ids]
     best = [m for m in best if m.support is not None]
     if not best:
         return ScenarioSupport(scenario=scenario, support=None, questions=[])
@@ -132,7 +157,9 @@ def priorities(deck: Deck, results: Mapping[str, Result]) -> Priorities:
     """The ranking of measures and scenarios; ``results`` maps question ids to
     the results of the room (or of one group, for per-table priorities)."""
     scenarios = [card.id for card in deck.cards if card.kind is CardKind.SCENARIO]
+    # Once, not once more per scenario (625 tables' priorities: thousands of calls).
+    ranked = measures(deck, results)
     return Priorities(
-        measures=measures(deck, results),
-        scenarios=_ranked([scenario_support(deck, results, s) for s in scenarios]),
+        measures=ranked,
+        scenarios=_ranked([scenario_support(deck, results, s, ranked) for s in scenarios]),
     )
