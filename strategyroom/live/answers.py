@@ -1,8 +1,10 @@
 """Answers: checking that an answer fits its question, and storing it exactly once.
 
 An answer is written to the database before it is acknowledged. Each carries an
-id made on the device; a receipt row per (participant, answer id) makes a retry
-of the same answer a no-op, however often it arrives.
+id made on the device; a receipt row per (participant, answer id), naming the
+question it answered, makes a retry of the same answer a no-op, however often it
+arrives. The same id sent for another question is refused (AnswerIdReused):
+"duplicate" is said only of an answer that was stored.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from sqlalchemy import Table, bindparam, insert, update
 from sqlmodel import Session, SQLModel, col, select
 
 from strategyroom.aggregate import AnswerRow
-from strategyroom.live.errors import N_, QuestionNotOpen, SessionError
+from strategyroom.live.errors import N_, AnswerIdReused, QuestionNotOpen, SessionError
 from strategyroom.store.models import Answer, AnswerReceipt, QuestionRun, QuestionState, utcnow
 
 
@@ -74,13 +76,19 @@ def record_answers(db: Session, items: list[PendingAnswer]) -> list[Recorded | S
     }
     # Only the receipts this batch could repeat: late in an evening each device
     # has a receipt for every answer it ever gave.
-    receipts = set(
-        db.exec(
-            select(AnswerReceipt.participant_id, AnswerReceipt.client_answer_id)
+    # (participant, answer id) -> the question that id answered.
+    receipts = {
+        (participant, answer_id): question
+        for participant, answer_id, question in db.exec(
+            select(
+                AnswerReceipt.participant_id,
+                AnswerReceipt.client_answer_id,
+                AnswerReceipt.question_id,
+            )
             .where(col(AnswerReceipt.participant_id).in_(participants))
             .where(col(AnswerReceipt.client_answer_id).in_({i.answer_id for i in items}))
         ).all()
-    )
+    }
     current = {
         (row.session_id, row.question_id, row.participant_id): _Current(
             row.id, row.value, row.client_answer_id, row.revision, row.answered_at
@@ -96,10 +104,22 @@ def record_answers(db: Session, items: list[PendingAnswer]) -> list[Recorded | S
     for item in items:
         key = (item.session_id, item.question_id, item.participant_id)
         mine = current.get(key)
-        # A retry of an answer already stored is acknowledged again, even after close.
-        if (item.participant_id, item.answer_id) in receipts:
-            value = mine.value if mine else None
-            outcomes.append(Recorded("duplicate", item.question_id, item.answer_id, value))
+        answered = receipts.get((item.participant_id, item.answer_id))
+        if answered is not None and answered != item.question_id:
+            outcomes.append(
+                AnswerIdReused(
+                    N_(
+                        "This answer id was already used for another question. "
+                        "Send this answer with a new id."
+                    )
+                )
+            )
+            continue
+        # A retry of an answer already stored is acknowledged again, even after
+        # close, with the participant's current answer (answers are replaced,
+        # never deleted, so a receipt's question has the participant's row).
+        if answered is not None and mine is not None:
+            outcomes.append(Recorded("duplicate", item.question_id, item.answer_id, mine.value))
             continue
         state = runs.get((item.session_id, item.question_id))
         if state is not QuestionState.OPEN:
@@ -111,16 +131,17 @@ def record_answers(db: Session, items: list[PendingAnswer]) -> list[Recorded | S
                 outcomes.append(QuestionNotOpen(N_("This question is not open for answers.")))
             continue
         now = utcnow()
-        receipts.add((item.participant_id, item.answer_id))
-        new_receipts.append(
-            {
-                "participant_id": item.participant_id,
-                "client_answer_id": item.answer_id,
-                "session_id": item.session_id,
-                "question_id": item.question_id,
-                "received_at": now,
-            }
-        )
+        if answered is None:  # a receipt without its answer row keeps its receipt
+            receipts[(item.participant_id, item.answer_id)] = item.question_id
+            new_receipts.append(
+                {
+                    "participant_id": item.participant_id,
+                    "client_answer_id": item.answer_id,
+                    "session_id": item.session_id,
+                    "question_id": item.question_id,
+                    "received_at": now,
+                }
+            )
         if mine is None:
             current[key] = _Current(None, item.value, item.answer_id, 1, now, changed=True)
         else:

@@ -22,3 +22,14 @@ def normalize_join_code(text: str) -> str | None:
     if len(code) != LENGTH or any(ch not in ALPHABET for ch in code):
         return None
     return code
+
+
+def split_table_code(text: str) -> tuple[str | None, int | None]:
+    """A typed code: the session's 6 characters, optionally followed by a table
+    number ("K7MPQ2-3" or "k7mpq2 3" joins table 3), on the start page and in
+    the API alike."""
+    squeezed = "".join(ch for ch in text if ch not in " -\t")
+    rest = squeezed[LENGTH:]
+    if rest and not (rest.isdigit() and len(rest) <= 3):
+        return None, None
+    return normalize_join_code(squeezed[:LENGTH]), int(rest) if rest else None

@@ -4,8 +4,11 @@ The rule that keeps two members from losing each other's edits (docs/protocol.md
 "Tables"): every edit names the draft revision it was based on, and is stored
 only if that is still the current revision; the revision grows by one per edit,
 in SQL (a compare-and-set ``UPDATE ... WHERE revision = base``). An edit based on
-an older revision is refused with the current draft and who changed it last, so
-the device can show both and the member decides again. A submission names the
+an older revision that also says what that revision held is merged into the
+current draft field by field (strategyroom.live.merge) and stored on the current
+revision; one that cannot be merged (both changed the same field, or no base
+value) is refused with the current draft and who changed it last, so the device
+can show both and the member decides again. A submission names the
 revision it submits, the same way, and is stored once per table (idempotent by
 the device's submission id); after it, or after the question closes, nothing
 changes.
@@ -13,8 +16,10 @@ changes.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any, Literal
 
 from sqlalchemy import update
@@ -22,7 +27,19 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from strategyroom.aggregate import AnswerRow
-from strategyroom.live.errors import N_, AlreadySubmitted, NotAtTable, QuestionNotOpen, StaleDraft
+from strategyroom.decks import Question
+from strategyroom.decks.answers import parse_answer
+from strategyroom.decks.schema import Attribute
+from strategyroom.i18n import Said
+from strategyroom.live.errors import (
+    N_,
+    AlreadySubmitted,
+    InvalidAnswer,
+    NotAtTable,
+    QuestionNotOpen,
+    StaleDraft,
+)
+from strategyroom.live.merge import Merged, merge
 from strategyroom.store.models import (
     DeviceKind,
     Participant,
@@ -162,15 +179,48 @@ def _check(db: Session, session_id: str, question_id: str, participant_id: str, 
         raise QuestionNotOpen(N_("This question is not open for answers."))
 
 
-def _stale(db: Session, session_id: str, question_id: str, table: int) -> StaleDraft:
-    error = StaleDraft(
-        N_(
-            "Someone at your table changed the draft before you saved. Your change is not "
-            "saved: look at the current draft, then save yours again if you still want it."
+def _stale(
+    db: Session,
+    session_id: str,
+    question_id: str,
+    table: int,
+    merged: Merged | None = None,
+    invalid: InvalidAnswer | None = None,
+) -> StaleDraft:
+    """The refusal of an edit on an old revision; ``merged``: the member's edit
+    merged into the current draft, as far as it went (their value in conflicts);
+    ``invalid``: why that merge is not an answer (two changes that each fit the
+    cap, together not), said to the member, who cannot see it from the fields."""
+    if invalid is not None:
+        error = StaleDraft(
+            N_(
+                "Someone at your table changed the draft before you saved, and with both "
+                "changes it would not be a valid answer: %(reason)s Your change is not "
+                "saved: look at the current draft and change it so that it fits."
+            ),
+            reason=Said(invalid.message, invalid.params),
         )
-    )
+    else:
+        error = StaleDraft(
+            N_(
+                "Someone at your table changed the draft before you saved. Your change is "
+                "not saved: look at the current draft, then save yours again if you still "
+                "want it."
+            )
+        )
     error.draft = table_view(db, session_id, question_id, table)
+    if merged is not None:
+        error.conflicts = merged.conflicts
+        error.attempt = merged.value
     return error
+
+
+@dataclass(frozen=True)
+class Based:
+    """What the revision an edit was based on held (None: no draft yet), so an
+    edit that finds a newer revision can be merged into it."""
+
+    value: Any
 
 
 def _require_not_submitted(db: Session, session_id: str, question_id: str, table: int) -> None:
@@ -180,7 +230,7 @@ def _require_not_submitted(db: Session, session_id: str, question_id: str, table
         )
 
 
-def edit_draft(
+def _store(
     db: Session,
     *,
     session_id: str,
@@ -190,10 +240,9 @@ def edit_draft(
     base: int,
     value: Any,
     now: datetime,
-) -> TableView:
-    """Store a new draft revision if ``base`` is still current; the caller commits."""
-    _check(db, session_id, question_id, participant_id, table)
-    _require_not_submitted(db, session_id, question_id, table)
+) -> bool:
+    """Write ``value`` as the next revision if ``base`` is still current (the
+    compare-and-set); False, with nothing written, when it is not."""
     if base == 0:
         db.add(
             TableDraft(
@@ -209,25 +258,73 @@ def edit_draft(
             db.flush()
         except IntegrityError:  # another member wrote the first draft meanwhile
             db.rollback()
-            raise _stale(db, session_id, question_id, table) from None
-    else:
-        changed = db.execute(
-            update(TableDraft)
-            .where(
-                col(TableDraft.session_id) == session_id,
-                col(TableDraft.question_id) == question_id,
-                col(TableDraft.table_number) == table,
-                col(TableDraft.revision) == base,
-            )
-            .values(
-                value=value,
-                revision=col(TableDraft.revision) + 1,
-                changed_by=participant_id,
-                changed_at=now,
-            )
+            return False
+        return True
+    changed = db.execute(
+        update(TableDraft)
+        .where(
+            col(TableDraft.session_id) == session_id,
+            col(TableDraft.question_id) == question_id,
+            col(TableDraft.table_number) == table,
+            col(TableDraft.revision) == base,
         )
-        if changed.rowcount != 1:  # type: ignore[attr-defined]
+        .values(
+            value=value,
+            revision=col(TableDraft.revision) + 1,
+            changed_by=participant_id,
+            changed_at=now,
+        )
+    )
+    return bool(changed.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def edit_draft(
+    db: Session,
+    *,
+    session_id: str,
+    question_id: str,
+    table: int,
+    participant_id: str,
+    base: int,
+    value: Any,
+    now: datetime,
+    question: Question | None = None,
+    based: Based | None = None,
+    attributes: Mapping[str, Attribute] | None = None,
+) -> TableView:
+    """Store a new draft revision if ``base`` is still current, or, given the
+    ``question`` and what the base held, the edit merged into the newer revision
+    (checked against the deck's ``attributes``, as the edit itself was).
+    The caller commits."""
+    store = partial(
+        _store,
+        db,
+        session_id=session_id,
+        question_id=question_id,
+        table=table,
+        participant_id=participant_id,
+        now=now,
+    )
+
+    _check(db, session_id, question_id, participant_id, table)
+    _require_not_submitted(db, session_id, question_id, table)
+    if not store(base=base, value=value):
+        db.expire_all()
+        current = db.get(TableDraft, (session_id, question_id, table))
+        if question is None or based is None or current is None:
             raise _stale(db, session_id, question_id, table)
+        merged = merge(question, based.value, value, current.value)
+        if merged.conflicts:
+            raise _stale(db, session_id, question_id, table, merged)
+        try:
+            checked = parse_answer(question, merged.value, attributes)
+        except InvalidAnswer as invalid:  # two changes that each fit the cap, together not
+            raise _stale(db, session_id, question_id, table, merged, invalid) from None
+        # The first write may have been rolled back: look again before the second.
+        _check(db, session_id, question_id, participant_id, table)
+        _require_not_submitted(db, session_id, question_id, table)
+        if not store(base=current.revision, value=checked):
+            raise _stale(db, session_id, question_id, table, merged)
     db.flush()
     db.expire_all()
     return table_view(db, session_id, question_id, table)

@@ -9,7 +9,6 @@ transaction as the change they describe, then published.
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass, fields
 from typing import Any, ClassVar
 
@@ -46,6 +45,15 @@ class QuestionClosed(Event):
     name: ClassVar[str] = "question_closed"
     question: str
     revealed: bool
+
+
+@dataclass(frozen=True)
+class QuestionReopened(Event):
+    """A closed question takes answers again: its frozen totals are void until the
+    next close freezes them anew, and its results are hidden from the room again."""
+
+    name: ClassVar[str] = "question_reopened"
+    question: str
 
 
 @dataclass(frozen=True)
@@ -112,12 +120,65 @@ class TimerExtended(Event):
     remaining: int | None
 
 
+@dataclass(frozen=True)
+class JoiningLocked(Event):
+    """The session takes no new participants with its code; a table's own code
+    still seats a late arrival, and devices that joined already come back."""
+
+    name: ClassVar[str] = "joining_locked"
+
+
+@dataclass(frozen=True)
+class JoiningUnlocked(Event):
+    """The session takes new participants with its code again."""
+
+    name: ClassVar[str] = "joining_unlocked"
+
+
+@dataclass(frozen=True)
+class HelpRequested(Event):
+    """A member of ``table`` (a phone or the table's tablet) asked for the
+    facilitator; the console flags the table until the facilitator answers."""
+
+    name: ClassVar[str] = "help_requested"
+    table: int
+
+
+@dataclass(frozen=True)
+class HelpAcknowledged(Event):
+    """The facilitator saw the table's flag and is on the way: its members see
+    "Help is on the way" until the facilitator marks it done or shows the next card."""
+
+    name: ClassVar[str] = "help_acknowledged"
+    table: int
+
+
+@dataclass(frozen=True)
+class HelpDone(Event):
+    """The facilitator marked the table's request for help done."""
+
+    name: ClassVar[str] = "help_done"
+    table: int
+
+
+@dataclass(frozen=True)
+class ProjectorSwitched(Event):
+    """The projector shows ``view`` instead of what it showed: ``"card"`` (the
+    card and its question, as always), ``"themes"`` (the themes of the shown
+    text question's comments) or ``"common_ground"`` (what every opinion group
+    supports). Showing a card, and the end, switch it back to the card."""
+
+    name: ClassVar[str] = "projector_switched"
+    view: str
+
+
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.name: cls
     for cls in (
         CardShown,
         QuestionOpened,
         QuestionClosed,
+        QuestionReopened,
         ResultsRevealed,
         SessionEnded,
         TableCreated,
@@ -125,6 +186,12 @@ EVENT_TYPES: dict[str, type[Event]] = {
         TimerStarted,
         TimerPaused,
         TimerExtended,
+        JoiningLocked,
+        JoiningUnlocked,
+        HelpRequested,
+        HelpAcknowledged,
+        HelpDone,
+        ProjectorSwitched,
     )
 }
 
@@ -136,6 +203,9 @@ def event_from(name: str, data: dict[str, Any]) -> Event:
 
 @dataclass(frozen=True)
 class Envelope:
+    """An event as it leaves its session: on the broker (live/news.py) and, with
+    what its screen needs added, as a JSON client's event frame."""
+
     session_id: str
     epoch: str
     seq: int
@@ -150,9 +220,6 @@ class Envelope:
             "event": self.event.name,
             "data": self.event.data(),
         }
-
-    def to_json(self) -> str:
-        return json.dumps(self.to_dict(), separators=(",", ":"))
 
     @classmethod
     def from_dict(cls, message: dict[str, Any]) -> Envelope:

@@ -3,12 +3,15 @@
 Every figure is computed in strategyroom.aggregate (agreement, impact,
 priorities, groups); this module only reads who sits where and who answered
 what, so the console, the phones, the projector and the API share one reading.
+Which screen may see which of them is the read model's decision
+(strategyroom.live.readmodel).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import partial
 
 from sqlmodel import Session, col, select
 
@@ -21,12 +24,12 @@ from strategyroom.aggregate import (
     aggregate,
     by_group,
     priorities,
-    result_from_dict,
 )
 from strategyroom.aggregate.groups import group_figures, rows_of
 from strategyroom.decks import Deck, Question
 from strategyroom.decks.schema import FreeText, options_of
 from strategyroom.live import drafts
+from strategyroom.live.policy import Rows, counted_rows, group_min_size, question_result
 from strategyroom.live.state import LiveState
 from strategyroom.store.models import Answer, Participant, QuestionRun, QuestionState, TableAnswer
 
@@ -60,7 +63,7 @@ def table_figures(
     submitted answer, so its package's impact shows live as the draft changes.
     """
     order = [str(n) for n in sorted(state.tables)]
-    if question.scope == "table":
+    if counted_rows(question) is Rows.TABLES:
         views = drafts.table_views(db, state.session_id, question.id)
         found = {}
         for number in sorted(state.tables):
@@ -72,7 +75,14 @@ def table_figures(
             found[number] = group_figures(deck, question, str(number), answers)
         return found
     answers = participant_answers(db, state.session_id, question.id)
-    groups = by_group(deck, question, answers, seats(db, state.session_id), order=order)
+    groups = by_group(
+        deck,
+        question,
+        answers,
+        seats(db, state.session_id),
+        order=order,
+        min_size=group_min_size(question),
+    )
     return {int(g.group): g for g in groups if g.group.isdigit()}
 
 
@@ -82,7 +92,7 @@ def prior_question(deck: Deck, question: Question) -> Question | None:
     table's plan). A table's agreement on it says how split its members were
     when they each answered on their own; the draft the table shares has none.
     """
-    if question.scope != "table":
+    if counted_rows(question) is not Rows.TABLES:
         return None
     options = {o.id for o in options_of(question)}
     found = None
@@ -90,7 +100,7 @@ def prior_question(deck: Deck, question: Question) -> Question | None:
         if earlier.id == question.id:
             return found
         same = {o.id for o in options_of(earlier)} == options
-        if earlier.scope == "individual" and options and same:
+        if counted_rows(earlier) is Rows.PARTICIPANTS and options and same:
             found = earlier
     return None
 
@@ -153,17 +163,10 @@ class _SessionAnswers:
             self.tables.setdefault(qid, {})[number] = AnswerRow(value, at)
 
     def room_rows(self, question: Question) -> list[AnswerRow]:
-        """The rows the room's result counts, as strategyroom.live.rows.result_rows."""
-        if question.scope == "table":
+        """The rows the room's result counts (``policy.counted_rows``)."""
+        if counted_rows(question) is Rows.TABLES:
             return list(self.tables.get(question.id, {}).values())
         return rows_of(self.people.get(question.id, []))
-
-
-def _room_result(question: Question, run: QuestionRun, answers: _SessionAnswers) -> Result:
-    # The same figures the reports read: frozen at close, counted from the rows before.
-    if run.frozen_results is not None:
-        return result_from_dict(run.frozen_results)
-    return aggregate(question, answers.room_rows(question))
 
 
 def _table_results(
@@ -173,15 +176,23 @@ def _table_results(
     answers: _SessionAnswers,
     where: Mapping[str, str],
 ) -> dict[int, Result]:
-    """Each table's result on a question: its members' answers, or its submitted answer."""
-    if question.scope == "table":
+    """Each table's result on a question: its members' answers, or its submitted
+    answer (``policy.counted_rows``)."""
+    if counted_rows(question) is Rows.TABLES:
         submitted = answers.tables.get(question.id, {})
         return {
             n: aggregate(question, [submitted[n]] if n in submitted else [])
             for n in sorted(state.tables)
         }
     order = [str(n) for n in sorted(state.tables)]
-    groups = by_group(deck, question, answers.people.get(question.id, []), where, order=order)
+    groups = by_group(
+        deck,
+        question,
+        answers.people.get(question.id, []),
+        where,
+        order=order,
+        min_size=group_min_size(question),  # a small table's priorities would tell
+    )
     return {int(g.group): g.result for g in groups if g.group.isdigit() and g.result is not None}
 
 
@@ -196,7 +207,8 @@ def room_priorities(db: Session, deck: Deck, state: LiveState) -> RoomPriorities
         run = runs.get(question.id)
         if run is None or isinstance(question, FreeText):  # text has no priorities
             continue
-        room[question.id] = _room_result(question, run, answers)
+        # The same figures the reports read (policy.question_result).
+        room[question.id] = question_result(question, run, partial(answers.room_rows, question))
         for number, result in _table_results(deck, state, question, answers, where).items():
             tables.setdefault(number, {})[question.id] = result
     return RoomPriorities(

@@ -9,7 +9,9 @@ is quiet, hundreds in a burst), and each answer is still stored before its
 future resolves, that is before it is acknowledged.
 
 ``record_answers`` writes nothing for an answer it refuses (question closed,
-...), so a refused answer leaves the rest of the batch alone. If the
+an answer id already used for another question, ...), so a refused answer
+leaves the rest of the batch alone, and its sender hears why: only an answer
+that was stored is ever acknowledged, as "stored" or, retried, "duplicate". If the
 commit itself fails (a constraint another worker raced us to), the batch is
 stored again one answer per transaction, so one answer cannot fail the others.
 """

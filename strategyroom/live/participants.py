@@ -7,15 +7,23 @@ clients send it in their hello message.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 import uuid
 from typing import NoReturn
 
-from sqlalchemy import true, update
-from sqlmodel import Session, col, select
+from sqlalchemy import Update, bindparam, false, update
+from sqlmodel import Session, select
 
-from strategyroom.live.errors import N_, NotFound, SessionEnded, SessionFull
+from strategyroom.live.errors import (
+    N_,
+    JoiningLocked,
+    NotFound,
+    SessionEnded,
+    SessionError,
+    SessionFull,
+)
 from strategyroom.store.models import DeviceKind, Participant, RoomSession, SessionStatus
 
 
@@ -29,26 +37,42 @@ def admit(
     language: str,
     device: DeviceKind = DeviceKind.PHONE,
     limit: int | None = None,
+    at_table: bool = False,
 ) -> tuple[Participant, str]:
     """A new participant and its secret token, committed; refused when the session
-    is gone, has ended or already has ``limit`` devices."""
+    is gone, has ended, already has ``limit`` devices, or takes no new participants
+    (unless they join with a table's code: ``at_table``)."""
+    try:
+        participant, token = count_in(db, session_id, language, device, limit, at_table)
+    except SessionError:
+        db.rollback()
+        raise
+    db.add(participant)
+    db.commit()
+    return participant, token
+
+
+def count_in(
+    db: Session,
+    session_id: str,
+    language: str,
+    device: DeviceKind = DeviceKind.PHONE,
+    limit: int | None = None,
+    at_table: bool = False,
+) -> tuple[Participant, str]:
+    """Count a device in (not committed) and make its row, which the caller
+    adds and commits: alone (``admit``) or with the other joins of its batch
+    (live/joins.py). A refusal raises and changes nothing (its UPDATE matched
+    no row), so it leaves the batch alone."""
     # One statement counts the device in, checks the limit and that the session
     # is open, and hands out the device's number: the row's lock is held only
-    # until the commit below, and nothing is counted (docs/performance.md).
-    admitted = col(RoomSession.joined) < limit if limit is not None else true()
-    number = db.execute(
-        update(RoomSession)
-        .where(
-            col(RoomSession.id) == session_id,
-            col(RoomSession.status) != SessionStatus.ENDED,
-            admitted,
-        )
-        .values(joined=col(RoomSession.joined) + 1)
-        .returning(col(RoomSession.joined))
-    ).scalar_one_or_none()
+    # until the commit, and nothing is counted (docs/performance.md). A Core
+    # statement built once per kind of join, with the values bound: building
+    # the ORM statement anew was most of a join's time in a batch.
+    statement = _counting_statement(limit is not None, at_table)
+    number = db.connection().execute(statement, {"session": session_id, "limit": limit}).scalar()
     if number is None:
-        db.rollback()
-        _refuse(db.get(RoomSession, session_id), limit)
+        _refuse(db.get(RoomSession, session_id), limit, at_table)
     token = secrets.token_urlsafe(32)
     participant = Participant(
         id=uuid.uuid4().hex,
@@ -58,16 +82,35 @@ def admit(
         number=number,  # "Member 7": a label, unique in the session
         device=device,
     )
-    db.add(participant)
-    db.commit()
     return participant, token
 
 
-def _refuse(room: RoomSession | None, limit: int | None) -> NoReturn:
+@functools.cache
+def _counting_statement(limited: bool, at_table: bool) -> Update:
+    """``UPDATE room_session SET joined = joined + 1 WHERE id = :session AND status
+    <> 'ended' [AND joined < :limit] [AND NOT joining_locked] RETURNING joined``."""
+    table = RoomSession.__table__  # type: ignore[attr-defined]
+    conditions = [
+        table.c.id == bindparam("session"),
+        table.c.status != SessionStatus.ENDED,
+    ]
+    if limited:
+        conditions.append(table.c.joined < bindparam("limit"))
+    if not at_table:
+        conditions.append(table.c.joining_locked.is_(false()))
+    statement: Update = (
+        update(table).where(*conditions).values(joined=table.c.joined + 1).returning(table.c.joined)
+    )
+    return statement
+
+
+def _refuse(room: RoomSession | None, limit: int | None, at_table: bool) -> NoReturn:
     if room is None:
         raise NotFound(N_("There is no such session."))
     if room.status is SessionStatus.ENDED:
         raise SessionEnded(N_("This session has ended. Thank you for taking part."))
+    if room.joining_locked and not at_table:
+        raise JoiningLocked(N_("This session is not taking new participants; ask a facilitator."))
     raise SessionFull(N_("This session is full (%(limit)s participants)."), limit=limit)
 
 

@@ -13,15 +13,18 @@ from typing import Any
 
 from sqlmodel import Session, col, func, select
 
-from strategyroom.aggregate import Result, aggregate, result_from_dict
+from strategyroom.aggregate import Result
 from strategyroom.decks import Deck, Question
 from strategyroom.live import answers, participants
 from strategyroom.live.codes import normalize_join_code
 from strategyroom.live.connecting import ConnectingDevices
 from strategyroom.live.errors import N_, NotFound
 from strategyroom.live.events import Envelope, event_from
+from strategyroom.live.policy import Rows, counted_rows, question_result
 from strategyroom.live.rows import load_state, result_rows
 from strategyroom.live.state import LiveState
+from strategyroom.live.theme_edits import Edits, WrittenComment, load_edits, written_comments
+from strategyroom.live.themes import LiveThemes
 from strategyroom.store.db import Database
 from strategyroom.store.models import (
     Answer,
@@ -38,12 +41,14 @@ class SessionReader:
         self.db = db
         # A session's deck never changes once it is opened, so caching is safe.
         self._decks: dict[str, Deck] = {}
-        self._scopes: dict[tuple[str, str], str] = {}
+        self._rows_counted: dict[tuple[str, str], Rows] = {}
         # Shared session rows by id, and session ids by join code, for the hot
         # paths (a socket connecting, a device joining); see ``shared_row``.
         self._rows: dict[str, RoomSession] = {}
         self._codes: dict[str, str] = {}
         self._connecting = ConnectingDevices(db)
+        # The console's themes of text questions, refreshed every few seconds.
+        self.themes = LiveThemes()
 
     # -- reading -----------------------------------------------------------
 
@@ -53,7 +58,8 @@ class SessionReader:
             deck = self._decks[room.id] = Deck.model_validate(room.deck)
             for card in deck.cards:
                 if card.question is not None:
-                    self._scopes[room.id, card.question.id] = card.question.scope
+                    key = (room.id, card.question.id)
+                    self._rows_counted[key] = counted_rows(card.question)
         return deck
 
     async def get(self, session_id: str) -> RoomSession:
@@ -102,6 +108,7 @@ class SessionReader:
         if row is not None:
             self._codes.pop(row.join_code, None)
         self._decks.pop(session_id, None)
+        self.themes.forget(session_id)  # they quote its comments
 
     async def connecting(
         self, session_id: str, token: str
@@ -109,13 +116,6 @@ class SessionReader:
         """The participant behind a connecting socket and their answers so far,
         read together with the other sockets connecting at the same moment."""
         return await self._connecting.lookup(session_id, token)
-
-    async def list_sessions(self) -> list[RoomSession]:
-        return await self.db.run(
-            lambda db: list(
-                db.exec(select(RoomSession).order_by(col(RoomSession.created_at).desc())).all()
-            )
-        )
 
     async def state(self, session_id: str) -> LiveState:
         return await self.db.run(lambda db: load_state(db, session_id))
@@ -137,28 +137,23 @@ class SessionReader:
 
         return await self.db.run(read)
 
-    async def audit_log(self, session_id: str) -> list[SessionEvent]:
-        return await self.db.run(
-            lambda db: list(
-                db.exec(
-                    select(SessionEvent)
-                    .where(SessionEvent.session_id == session_id)
-                    .order_by(col(SessionEvent.seq))
-                ).all()
-            )
-        )
-
     async def results(self, room: RoomSession, question_id: str) -> Result:
-        """The question's results: frozen at close, else counted from the rows now."""
+        """The question's results (``policy.question_result``: frozen at close,
+        else counted from the rows now)."""
         question = self.deck(room).question(question_id)
 
         def read(db: Session) -> Result:
             run = db.get(QuestionRun, (room.id, question_id))
-            if run is not None and run.frozen_results is not None:
-                return result_from_dict(run.frozen_results)
-            return aggregate(question, result_rows(db, room.id, question))
+            return question_result(question, run, lambda: result_rows(db, room.id, question))
 
         return await self.db.run(read)
+
+    async def comments(self, room: RoomSession, question: Question) -> list[WrittenComment]:
+        """Every comment a text question counts now, named by its writer."""
+        return await self.db.run(lambda db: written_comments(db, room.id, question))
+
+    async def theme_edits(self, room: RoomSession, question: Question) -> Edits:
+        return await self.db.run(lambda db: load_edits(db, room.id, question.id))
 
     async def participant_count(self, session_id: str) -> int:
         return await self.db.run(
@@ -168,10 +163,11 @@ class SessionReader:
         )
 
     async def answer_count(self, session_id: str, question_id: str) -> int:
-        """How many answers a question has: participants', or tables' for a table question."""
-        # The scope is known once the session's deck was read (every caller has).
-        scope = self._scopes.get((session_id, question_id))
-        table = TableAnswer if scope == "table" else Answer
+        """How many rows a question counts (``policy.counted_rows``): participants'
+        answers, or tables' for a table question."""
+        # Known once the session's deck was read (every caller has).
+        counted = self._rows_counted.get((session_id, question_id))
+        table = TableAnswer if counted is Rows.TABLES else Answer
         return await self.db.run(
             lambda db: db.exec(
                 select(func.count()).where(

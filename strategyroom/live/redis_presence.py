@@ -4,7 +4,10 @@ Each worker writes its connected participants into one sorted set per session,
 ``presence:<session>``, as ``<worker>:<participant>`` scored by an expiry time
 that a heartbeat pushes forward. A worker that dies stops the heartbeat, and its
 participants drop out of the count within ``TTL_SECONDS``; the heartbeat of any
-live worker that sweeps them away announces the new count. If Redis is away,
+live worker that sweeps them away announces the new count. The key itself
+expires ``TTL_SECONDS`` after the last write of any worker (each write and
+heartbeat pushes it forward), so nothing stays in Redis once every worker of a
+session has died. If Redis is away,
 the count falls back to this worker's own sockets and the heartbeat rewrites
 everything once Redis is back.
 """
@@ -22,7 +25,7 @@ from redis.exceptions import RedisError
 
 from strategyroom.broker import Broker
 from strategyroom.broker.redis import redis_client
-from strategyroom.live.service import channel, signal
+from strategyroom.live.news import PresenceChanged, publish
 
 log = logging.getLogger(__name__)
 
@@ -77,9 +80,7 @@ class RedisPresence:
         sockets[participant_id] += 1
         if sockets[participant_id] == 1:
             with contextlib.suppress(RedisError, OSError):
-                await self._redis.zadd(
-                    _key(session_id), {self._member(participant_id): time.time() + self._ttl}
-                )
+                await self._write(session_id, [participant_id], time.time())
 
     async def remove(self, session_id: str, participant_id: str) -> None:
         sockets = self._local.get(session_id)
@@ -105,21 +106,36 @@ class RedisPresence:
         # A participant with sockets on two workers counts once.
         return {_participant(member) for member in members}
 
+    async def _write(self, session_id: str, participants: list[str], now: float) -> None:
+        """Add or refresh members, and push the key's expiry forward with them."""
+        key = _key(session_id)
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.zadd(key, {self._member(p): now + self._ttl for p in participants})
+            pipe.pexpire(key, int(self._ttl * 1000))
+            await pipe.execute()
+
     async def _beat(self) -> None:
+        failing = False
         while True:
             await asyncio.sleep(self._heartbeat)
             try:
                 await self._refresh()
             except (RedisError, OSError):
                 log.debug("presence heartbeat could not reach Redis")
+            except Exception:
+                # Whatever it is, the heartbeat must go on, or this worker's
+                # participants drop out of the count.
+                if not failing:
+                    log.exception("presence heartbeat failed")
+                failing = True
+            else:
+                failing = False
 
     async def _refresh(self) -> None:
         now = time.time()
         for session_id, sockets in list(self._local.items()):
             if sockets:
-                await self._redis.zadd(
-                    _key(session_id), {self._member(p): now + self._ttl for p in sockets}
-                )
+                await self._write(session_id, list(sockets), now)
             swept = await self._redis.zremrangebyscore(_key(session_id), "-inf", now)
             if swept:
-                await self._broker.publish(channel(session_id), signal("presence", session_id))
+                await publish(self._broker, PresenceChanged(session_id))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -21,30 +21,25 @@ from strategyroom.aggregate import aggregate
 from strategyroom.broker import Broker
 from strategyroom.decks import Deck
 from strategyroom.decks.answers import parse_answer
-from strategyroom.live import answers, participants
+from strategyroom.live import answers, commands
 from strategyroom.live import state as machine
 from strategyroom.live.answers import PendingAnswer
 from strategyroom.live.codes import new_join_code
+from strategyroom.live.commands import Context
 from strategyroom.live.errors import N_, InvalidMessage, NotFound
 from strategyroom.live.events import (
-    CardShown,
     Envelope,
     Event,
     ParticipantMoved,
     QuestionClosed,
-    QuestionOpened,
-    ResultsRevealed,
-    SessionEnded,
+    QuestionReopened,
     TableCreated,
-    TimerExtended,
-    TimerPaused,
-    TimerStarted,
 )
 from strategyroom.live.groupcommit import GroupCommit
-from strategyroom.live.news import channel as channel
-from strategyroom.live.news import signal as signal
+from strategyroom.live.joins import Admission, Joins
+from strategyroom.live.news import SessionDeleted, TallyChanged, publish
 from strategyroom.live.reading import SessionReader
-from strategyroom.live.rows import load_state, result_rows
+from strategyroom.live.rows import load_state, result_rows, store_state
 from strategyroom.live.state import LiveState
 from strategyroom.live.tables import TableService
 from strategyroom.store.db import Database
@@ -52,17 +47,15 @@ from strategyroom.store.models import (
     DeviceKind,
     Participant,
     QuestionRun,
-    QuestionState,
     RoomSession,
     RoomTable,
     SessionEvent,
-    SessionStatus,
     utcnow,
 )
 
 # A decision sees the session's state (locked), its deck, the database session of
 # the transaction and the moment of the action (also stored with its events).
-Decision = Callable[[Session, LiveState, Deck, datetime], list[Event]]
+Decision = Callable[[Context], list[Event]]
 
 
 class SessionService(SessionReader):
@@ -72,11 +65,16 @@ class SessionService(SessionReader):
         super().__init__(db)
         self.broker = broker
         self._answers = GroupCommit(db, self._tallies_changed)
+        self._joins = Joins(db)
         self.tables = TableService(self)
 
     # -- facilitator actions -------------------------------------------------
 
-    async def create(self, deck: Deck, title: str, facilitator_id: int) -> RoomSession:
+    async def create(
+        self, deck: Deck, title: str, facilitator_id: int, deck_number: int | None = None
+    ) -> RoomSession:
+        """A new session of ``deck``, version ``deck_number`` of the deck library."""
+
         def insert(db: Session) -> RoomSession:
             for _ in range(20):
                 room = RoomSession(
@@ -85,6 +83,7 @@ class SessionService(SessionReader):
                     title=title.strip() or deck.text(deck.title, deck.default_language),
                     deck_id=deck.id,
                     deck_version=deck.version,
+                    deck_number=deck_number,
                     deck=deck.model_dump(mode="json"),
                     epoch=secrets.token_hex(4),
                     created_by=facilitator_id,
@@ -100,28 +99,14 @@ class SessionService(SessionReader):
 
         return await self.db.run(insert, write=True)
 
-    async def show_card(self, session_id: str, card: int, actor: str) -> LiveState:
-        return await self.act(
-            session_id, actor, lambda _, s, d, __: machine.decide_show_card(s, d, card)
-        )
-
-    async def open_question(self, session_id: str, question_id: str, actor: str) -> LiveState:
-        return await self.act(
-            session_id, actor, lambda _, s, d, __: machine.decide_open(s, d, question_id)
-        )
-
-    async def close_question(self, session_id: str, question_id: str, actor: str) -> LiveState:
-        return await self.act(
-            session_id, actor, lambda _, s, d, __: machine.decide_close(s, d, question_id)
-        )
-
-    async def reveal(self, session_id: str, question_id: str, actor: str) -> LiveState:
-        return await self.act(
-            session_id, actor, lambda _, s, d, __: machine.decide_reveal(s, d, question_id)
-        )
-
-    async def end(self, session_id: str, actor: str) -> LiveState:
-        return await self.act(session_id, actor, lambda _, s, d, __: machine.decide_end(s, d))
+    async def command(
+        self, session_id: str, name: str, fields: Mapping[str, Any], actor: str
+    ) -> LiveState:
+        """Run a command of the table (commands.py) with the fields a caller sent:
+        the console's buttons, the JSON API and a device choosing its table."""
+        found = commands.command(name)
+        arguments = found.parse(fields)  # refused before any lock is taken
+        return await self.act(session_id, actor, lambda context: found.run(context, arguments))
 
     async def act(self, session_id: str, actor: str, decide: Decision) -> LiveState:
         def transact(db: Session) -> tuple[LiveState, list[Envelope]]:
@@ -131,13 +116,13 @@ class SessionService(SessionReader):
             if room is None:
                 raise NotFound(N_("There is no such session."))
             deck = self.deck(room)
-            state = load_state(db, session_id)
+            before = state = load_state(db, session_id)
             now = utcnow()
             envelopes = []
-            for event in decide(db, state, deck, now):
+            for event in decide(Context(db, state, deck, now)):
                 envelope = Envelope(session_id, room.epoch, state.seq + 1, event)
                 state = state.apply(envelope)
-                self._persist(db, room, deck, event)
+                self._record(db, room, deck, event, now)
                 db.add(
                     SessionEvent(
                         session_id=session_id,
@@ -150,26 +135,23 @@ class SessionService(SessionReader):
                 )
                 envelopes.append(envelope)
             if envelopes:
-                room.seq = state.seq
-                db.add(room)
+                store_state(db, room, before, state, now)
                 db.commit()
             return state, envelopes
 
         state, envelopes = await self.db.run(transact, write=True)
         for envelope in envelopes:
-            await self.broker.publish(channel(session_id), envelope.to_json())
+            await publish(self.broker, envelope)
         return state
 
-    def _persist(self, db: Session, room: RoomSession, deck: Deck, event: Event) -> None:
-        """Write the row changes an event stands for (inside the event's transaction)."""
+    @staticmethod
+    def _record(db: Session, room: RoomSession, deck: Deck, event: Event, now: datetime) -> None:
+        """What only the event itself knows, written when it happens; every other
+        stored column is written from the folded state (``store_state``)."""
         match event:
-            case CardShown(card=card):
-                room.current_card = card
-                room.status = SessionStatus.RUNNING
-                room.timer_card = room.timer_ends_at = room.timer_remaining = None
-            case QuestionOpened(question=qid):
-                db.add(QuestionRun(session_id=room.id, question_id=qid, state=QuestionState.OPEN))
-            case QuestionClosed(question=qid, revealed=revealed):
+            case QuestionClosed(question=qid):
+                # The row lock keeps answers out (answers.py takes it shared), so
+                # the frozen totals are exactly the answers stored before the close.
                 run = db.exec(
                     select(QuestionRun)
                     .where(QuestionRun.session_id == room.id, QuestionRun.question_id == qid)
@@ -177,17 +159,14 @@ class SessionService(SessionReader):
                 ).one()
                 rows = result_rows(db, room.id, deck.question(qid))
                 run.frozen_results = aggregate(deck.question(qid), rows).model_dump(mode="json")
-                run.state = QuestionState.CLOSED
-                run.closed_at = utcnow()
-                run.revealed = revealed
+                run.closed_at = now
                 db.add(run)
-            case ResultsRevealed(question=qid):
+            case QuestionReopened(question=qid):
+                # The totals are live again; reports read the next close's.
                 run = db.get_one(QuestionRun, (room.id, qid))
-                run.revealed = True
+                run.frozen_results = None
+                run.closed_at = None
                 db.add(run)
-            case SessionEnded():
-                room.status = SessionStatus.ENDED
-                room.ended_at = utcnow()
             case TableCreated(table=number, label=label):
                 db.add(RoomTable(session_id=room.id, number=number, name=label))
                 db.flush()  # the table row exists before a device is seated at it
@@ -195,19 +174,6 @@ class SessionService(SessionReader):
                 row = db.get_one(Participant, participant_id)
                 row.table_number = table
                 db.add(row)
-            case TimerStarted(card=card, ends_at=ends_at):
-                self._set_timer(room, card, ends_at, None)
-            case TimerPaused(card=card, remaining=remaining):
-                self._set_timer(room, card, None, remaining)
-            case TimerExtended(card=card, ends_at=ends_at, remaining=remaining):
-                self._set_timer(room, card, ends_at, remaining)
-        db.add(room)
-
-    @staticmethod
-    def _set_timer(room: RoomSession, card: int, ends_at: str | None, left: int | None) -> None:
-        room.timer_card = card
-        room.timer_ends_at = datetime.fromisoformat(ends_at) if ends_at else None
-        room.timer_remaining = left
 
     async def delete(self, session_id: str) -> None:
         """Delete a session and every row that belongs to it (docs/privacy.md).
@@ -228,8 +194,9 @@ class SessionService(SessionReader):
             db.commit()
 
         await self.db.run(remove, write=True)
+        await self.db.forget_deleted()
         self.forget(session_id)
-        await self.broker.publish(channel(session_id), signal("deleted", session_id))
+        await publish(self.broker, SessionDeleted(session_id))
 
     # -- participants ----------------------------------------------------------
 
@@ -240,9 +207,13 @@ class SessionService(SessionReader):
         table: int | None = None,
         device: DeviceKind = DeviceKind.PHONE,
         limit: int | None = None,
+        table_code: bool = True,
     ) -> tuple[Participant, str]:
         """A new participant; with ``table``, seated there (a ``participant_moved``
-        event, so every screen learns of it in order)."""
+        event, so every screen learns of it in order). ``table_code``: ``table``
+        came as the table's own code or link, which a closed door still lets
+        through (the API's ``"table"`` is one); a table picked from the join
+        page's list is not."""
         if device is DeviceKind.TABLET and table is None:
             raise NotFound(N_("A table's tablet joins with the table's own link or code."))
         if table is not None:
@@ -250,8 +221,10 @@ class SessionService(SessionReader):
             machine.require_table(state, table)
 
         try:
-            participant, token = await self.db.run(
-                lambda db: participants.admit(db, room.id, language, device, limit), write=True
+            participant, token = await self._joins.admit(
+                Admission(
+                    room.id, language, device, limit, at_table=table is not None and table_code
+                )
             )
         except NotFound:
             self.forget(room.id)  # deleted since this worker cached its row
@@ -285,7 +258,7 @@ class SessionService(SessionReader):
             raise InvalidMessage(
                 N_("Your table answers this question together: edit your table's draft.")
             )
-        value = parse_answer(question, raw)
+        value = parse_answer(question, raw, self.deck(room).attributes)
         # Stored (in a group commit with the answers arriving alongside) before
         # this returns; the tally signal goes out once per commit, not per answer.
         return await self._answers.store(
@@ -294,9 +267,7 @@ class SessionService(SessionReader):
 
     async def _tallies_changed(self, changed: set[tuple[str, str]]) -> None:
         for session_id, question_id in sorted(changed):
-            await self.broker.publish(
-                channel(session_id), signal("tally", session_id, question=question_id)
-            )
+            await publish(self.broker, TallyChanged(session_id, question_id))
 
 
 def session_tables() -> list[Table]:
