@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 from strategyroom.aggregate import ParticipantAnswer
 from strategyroom.decks import Deck
 from strategyroom.live.errors import N_, InvalidMessage, NotFound
+from strategyroom.live.theme_edits import Edits, load_edits
 from strategyroom.store.models import (
     Answer,
     DeviceKind,
@@ -27,6 +28,7 @@ from strategyroom.store.models import (
     QuestionRun,
     RoomSession,
     RoomTable,
+    ThemeEdit,
 )
 from strategyroom.store.models import TableAnswer as TableAnswerRow
 
@@ -68,6 +70,8 @@ class SessionData:
     numbers: dict[str, int]
     answers: dict[str, list[ParticipantAnswer]]  # question id -> rows, stored order
     tables: TableInputs
+    # question id -> the facilitator's edits of its themes (strategyroom.live.theme_edits)
+    theme_edits: Mapping[str, Edits] = field(default_factory=dict)
 
 
 def load_table_inputs(db: Session, session_id: str) -> TableInputs:
@@ -139,6 +143,12 @@ def load_session(db: Session, session_id: str, tables: TableInputs | None = None
         numbers={pid: number for number, (pid, _) in enumerate(joined, start=1)},
         answers=answers,
         tables=tables if tables is not None else load_table_inputs(db, session_id),
+        theme_edits={
+            qid: load_edits(db, session_id, qid)
+            for qid in db.exec(
+                select(ThemeEdit.question_id).where(ThemeEdit.session_id == session_id).distinct()
+            ).all()
+        },
     )
 
 
@@ -147,7 +157,27 @@ def load_sessions(
 ) -> list[SessionData]:
     """Several sessions of the same deck, in the order given."""
     found = [load_session(db, sid, (tables or {}).get(sid)) for sid in session_ids]
-    decks = {(s.room.deck_id, s.room.deck_version) for s in found}
-    if len(decks) > 1:
-        raise InvalidMessage(N_("A report can only combine sessions of the same deck and version."))
+    first = found[0].room if found else None
+    for other in (s.room for s in found[1:]):
+        assert first is not None
+        if (other.deck_id, other.deck_version, other.deck_number) != (
+            first.deck_id,
+            first.deck_version,
+            first.deck_number,
+        ):
+            # Name the two that differ: with fifty sessions chosen, "not the
+            # same deck" alone leaves the facilitator searching.
+            raise InvalidMessage(
+                N_(
+                    "A report can only combine sessions of the same deck and version: "
+                    "%(first)s ran %(first_deck)s version %(first_number)s, "
+                    "%(other)s ran %(other_deck)s version %(other_number)s."
+                ),
+                first=f"«{first.title}»",
+                first_deck=first.deck_id,
+                first_number=first.deck_number,
+                other=f"«{other.title}»",
+                other_deck=other.deck_id,
+                other_number=other.deck_number,
+            )
     return found

@@ -16,8 +16,8 @@ from typing import Any
 
 from markupsafe import Markup
 
-from strategyroom import i18n
-from strategyroom.aggregate import GroupFigures, Impact
+from strategyroom.aggregate import MIN_GROUP, GroupFigures, Impact
+from strategyroom.aggregate.compare import most_different
 from strategyroom.aggregate.priorities import option_support
 from strategyroom.aggregate.results import (
     BudgetResult,
@@ -25,40 +25,22 @@ from strategyroom.aggregate.results import (
     RankingResult,
     Result,
     ScaleResult,
-    TextResult,
 )
 from strategyroom.decks import Deck
 from strategyroom.decks.schema import options_of
 from strategyroom.live.errors import N_
+from strategyroom.paths import STATIC_DIR
+from strategyroom.reports import summary as first_page
+from strategyroom.reports.alt import meter_alt, priorities_alt, result_alt
 from strategyroom.reports.charts import Bar, bar_chart, meter
+from strategyroom.reports.html_format import Formatter, Table, labels_of, summary
 from strategyroom.reports.model import QuestionReport, Report
-from strategyroom.web.render import Renderer
+from strategyroom.templating import Renderer
 
-
-@dataclass
-class Formatter:
-    language: str
-
-    def _(self, message: str) -> str:
-        return i18n.gettext(self.language, message)
-
-    def number(self, value: float | None, digits: int = 1) -> str:
-        return "–" if value is None else i18n.format_number(value, self.language, digits)
-
-    def percent(self, value: float | None) -> str:
-        return "–" if value is None else i18n.format_percent(value, self.language)
-
-    def when(self, value: Any) -> str:
-        return "–" if value is None else i18n.format_datetime(value, self.language)
-
-
-@dataclass
-class Table:
-    """A data table: the text alternative beside a chart."""
-
-    caption: str
-    head: list[str]
-    rows: list[list[str]]
+# A document lists at most this many tables per question (and no table's own
+# answers or top measures beyond it): a 625-table evening would fill hundreds
+# of pages. Every table is in the CSV and JSON (docs/reports.md, "Large sessions").
+MAX_TABLES = 12
 
 
 @dataclass
@@ -69,27 +51,7 @@ class QuestionView:
     summary: str
     meter: Markup | None = None
     extra: list[Table] = field(default_factory=list)
-
-
-def labels_of(question: QuestionReport) -> dict[str, str]:
-    return {o.id: o.label for o in question.options}
-
-
-def summary(question: QuestionReport, result: Result | None, f: Formatter) -> str:
-    """One line: what most of a group said."""
-    labels = labels_of(question)
-    match result:
-        case None:
-            return f._(N_("fewer than 5"))
-        case ChoiceResult() | RankingResult() | BudgetResult() if result.respondents:
-            top = result.ranked()[0]
-            support = option_support(result, top.option_id)
-            return f"{labels[top.option_id]} ({f.percent(support)})"
-        case ScaleResult() if result.mean is not None:
-            return f._(N_("mean %(mean)s")) % {"mean": f.number(result.mean, 2)}
-        case TextResult():
-            return f._(N_("%(count)s comments")) % {"count": result.respondents}
-    return "–"
+    notes: list[str] = field(default_factory=list)  # what is in the downloads instead
 
 
 def _result_bars(question: QuestionReport, result: Result, f: Formatter) -> tuple[list[Bar], Table]:
@@ -103,9 +65,10 @@ def _result_bars(question: QuestionReport, result: Result, f: Formatter) -> tupl
         ]
     elif isinstance(result, ScaleResult):
         head = [f._(N_("Value")), f._(N_("Answers")), f._(N_("Share"))]
-        rows = [[str(s.value), str(s.count), f.percent(s.percent)] for s in result.distribution]
+        names = scale_names(question, result)
+        rows = [[names[s.value], str(s.count), f.percent(s.percent)] for s in result.distribution]
         bars = [
-            Bar(str(s.value), s.percent, f"{f.percent(s.percent)} ({s.count})")
+            Bar(names[s.value], s.percent, f"{f.percent(s.percent)} ({s.count})")
             for s in result.distribution
         ]
     elif isinstance(result, RankingResult):
@@ -138,6 +101,18 @@ def _result_bars(question: QuestionReport, result: Result, f: Formatter) -> tupl
     return bars, Table(respondents_text(question, result.respondents, f), head, rows)
 
 
+def scale_names(question: QuestionReport, result: Result) -> dict[int, str]:
+    """A scale's values as the chart and its table name them: the ends say what
+    they mean ("1 · Not at all"). Empty for other results."""
+    if not isinstance(result, ScaleResult):
+        return {}
+    ends = dict(zip((result.min, result.max), question.scale_labels, strict=False))
+    return {
+        s.value: f"{s.value} · {ends[s.value]}" if s.value in ends else str(s.value)
+        for s in result.distribution
+    }
+
+
 def respondents_text(question: QuestionReport, count: int, f: Formatter) -> str:
     """How many answered: people, or for a table question the tables (one answer each)."""
     if question.scope == "table":
@@ -154,12 +129,20 @@ def impact_text(deck: Deck, impact: Impact, f: Formatter) -> list[str]:
             f"{deck.text(attribute.label, f.language)}: {f.number(total.total)} {unit}".strip()
         )
     if impact.progress is not None:
-        lines.append(
-            f._(N_("%(progress)s of the target")) % {"progress": f.percent(100 * impact.progress)}
-        )
+        lines.append(f._(N_("%(progress)s of the target")) % {"progress": f.goal(impact.progress)})
     if impact.cap is not None:
-        lines.append(f._(N_("Limit: %(cap)s")) % {"cap": f.number(impact.cap)})
+        lines.append(
+            f._(N_("Limit: %(cap)s")) % {"cap": amount(deck, impact.cap_attribute, impact.cap, f)}
+        )
     return lines
+
+
+def amount(deck: Deck, attribute: str | None, value: float | None, f: Formatter) -> str:
+    """A figure with its attribute's unit ("8 mDKK"), so no limit or target is a bare number."""
+    if attribute is None or attribute not in deck.attributes:
+        return f.number(value)
+    unit = deck.text(deck.attributes[attribute].unit, f.language)
+    return f"{f.number(value)} {unit}".strip()
 
 
 def group_table(
@@ -180,50 +163,67 @@ def group_table(
         head.append(f._(N_("Impact")))
     rows = []
     for g in groups:
-        respondents = f._(N_("fewer than 5")) if g.suppressed else str(g.respondents)
-        row = [g.group, respondents, f.number(g.agreement, 2), summary(question, g.result, f)]
+        respondents = f._(N_("not shown")) if g.suppressed else str(g.respondents)
+        row = [g.group, respondents, f.fixed(g.agreement), summary(question, g.result, f)]
         if question.impact is not None:
             row.append("; ".join(impact_text(deck, g.impact, f)) if g.impact else "–")
         rows.append(row)
     return Table(caption, head, rows)
 
 
-def question_view(deck: Deck, index: int, question: QuestionReport, f: Formatter) -> QuestionView:
+def question_view(
+    deck: Deck, report: Report, index: int, question: QuestionReport, f: Formatter
+) -> QuestionView:
     bars, table = _result_bars(question, question.result, f)
     chart = None
     if bars:
-        described = "; ".join(f"{b.label}: {b.text}" for b in bars)
-        chart = bar_chart(f"q{index}", question.prompt, described, bars, 100.0)
+        alt = result_alt(
+            question.prompt,
+            respondents_text(question, question.result.respondents, f),
+            question.result,
+            labels_of(question),
+            scale_names(question, question.result),
+            f,
+        )
+        chart = bar_chart(f"q{index}", alt, bars, 100.0)
     view = QuestionView(
         question, chart, table if bars else None, summary(question, question.result, f)
     )
     impact = question.impact
     if impact is not None and impact.progress is not None:
-        text = f.percent(100 * impact.progress)
+        text = f.goal(impact.progress)
+        target = amount(deck, impact.target_attribute, impact.target_value, f)
         view.meter = meter(
             f"m{index}",
-            f._(N_("Impact of the room's mean package")),
-            "; ".join(impact_text(deck, impact, f)),
+            meter_alt(target, impact_text(deck, impact, f), f),
             impact.progress,
             text,
+            f._(N_("Target: %(target)s")) % {"target": target},
         )
-    if len(question.sessions) > 1:
-        head = [f._(N_("Session")), f._(N_("Respondents")), f._(N_("Agreement")), f._(N_("Result"))]
-        rows = [
-            [
-                s.session_id[:8],
-                str(s.result.respondents),
-                f.number(s.agreement, 2),
-                summary(question, s.result, f),
-            ]
-            for s in question.sessions
-        ]
-        view.extra.append(Table(f._(N_("Side by side")), head, rows))
+    by_evening = first_page.comparison_table(report, question, f)
+    if by_evening is not None:
+        view.extra.append(by_evening)
     if question.tables and question.scope != "table":  # a table question: its answers below
-        view.extra.append(
-            group_table(question, question.tables, f._(N_("Per table")), f, deck, f._(N_("Table")))
+        tables, caption = question.tables, f._(N_("Per table"))
+        if len(tables) > MAX_TABLES:
+            # Hundreds of tables help nobody on paper: those that differ most
+            # from all residents, the rest in the CSV and JSON.
+            spec = deck.question(question.id)
+            keep = most_different(spec, question.result, [g.result for g in tables], MAX_TABLES)
+            tables = [tables[i] for i in keep]
+            caption = f._(
+                N_(
+                    "Per table: the %(shown)s of %(count)s tables whose answers differ most "
+                    "from all residents' (every table is in the CSV and JSON downloads)"
+                )
+            ) % {"shown": MAX_TABLES, "count": len(question.tables)}
+        view.extra.append(group_table(question, tables, caption, f, deck, f._(N_("Table"))))
+    if len(question.table_answers) > MAX_TABLES:
+        view.notes.append(
+            f._(N_("The %(count)s tables' own answers are in the CSV and JSON downloads."))
+            % {"count": len(question.table_answers)}
         )
-    if question.table_answers:
+    elif question.table_answers:
         labels = labels_of(question)
         head = [f._(N_("Table")), f._(N_("Answer"))]
         rows = [[t.table, _value_text(t.value, labels)] for t in question.table_answers]
@@ -240,6 +240,8 @@ def question_view(deck: Deck, index: int, question: QuestionReport, f: Formatter
             "question": deck.text(profile.prompt, f.language)
         }
         view.extra.append(group_table(question, groups, caption, f, deck))
+        if breakdown.sessions:
+            view.extra.append(first_page.profile_by_evening(report, question, breakdown, names, f))
     return view
 
 
@@ -249,6 +251,12 @@ def _value_text(value: Any, labels: dict[str, str]) -> str:
     if isinstance(value, dict):
         return ", ".join(f"{labels.get(k, k)} {v}" for k, v in value.items() if v)
     return labels.get(str(value), str(value))
+
+
+def stylesheet() -> Markup:
+    """The report's stylesheet, to put inside a downloaded page."""
+    # Safe: our own file, not user input.
+    return Markup((STATIC_DIR / "report.css").read_text(encoding="utf-8"))  # noqa: S704
 
 
 def logo_data_uri(path: Path | None) -> str | None:
@@ -267,10 +275,11 @@ def render_report(
     logo: str | None,
     downloads: dict[str, str],
     printing: bool = False,
+    zone: str = "UTC",
     extra: dict[str, Any] | None = None,
 ) -> str:
-    f = Formatter(report.language)
-    views = [question_view(deck, i, q, f) for i, q in enumerate(report.questions)]
+    f = Formatter(report.language, zone)
+    views = [question_view(deck, report, i, q, f) for i, q in enumerate(report.questions)]
     top = [m for m in report.priorities.measures if m.support is not None][:10]
     questions = {q.id: q for q in report.questions}
     bars = [
@@ -279,17 +288,14 @@ def render_report(
         )
         for m in top
     ]
-    priorities_chart = (
-        bar_chart(
-            "priorities",
-            f._(N_("The measures with the most support")),
-            "; ".join(f"{b.label}: {b.text}" for b in bars),
-            bars,
-            100.0,
-        )
-        if bars
-        else None
+    alt = priorities_alt(
+        [
+            (b.label, questions[m.question_id].prompt, m.support, m.respondents)
+            for b, m in zip(bars, top, strict=True)
+        ],
+        f,
     )
+    priorities_chart = bar_chart("priorities", alt, bars, 100.0) if bars else None
     return renderer.render(
         "reports/report.html",
         report.language,
@@ -303,5 +309,10 @@ def render_report(
         top_measures=top,
         questions=questions,
         priorities_chart=priorities_chart,
+        min_group=MIN_GROUP,
+        max_tables=MAX_TABLES,
+        summary=first_page.summary(report, f),
+        evenings=first_page.evening_names(report, f),
+        scale_ends=lambda q: first_page.scale_ends(q, f),
         **(extra or {}),
     )

@@ -3,48 +3,61 @@ session or several sessions of the same deck side by side with their total.
 
 The HTML page, the PDF, the CSV and the JSON are all drawn from a
 :class:`Report`; the JSON is its ``model_dump`` and report.schema.json its JSON
-Schema. Closed questions read the figures frozen at close; the total across
-several sessions is counted from all their answer rows (which cannot change
-after close either). Breakdowns (tables, profiles, pairs) are counted from the
-rows, by the same functions the live console uses.
+Schema. Which rows a question counts and whether its result is the one frozen
+at close are the rules every screen follows (strategyroom.live.policy); the
+total across several sessions is counted from all their answer rows (which
+cannot change after close either). Breakdowns (tables, profiles, pairs) are
+counted from the rows, by the same functions the live console uses.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
 from strategyroom.aggregate import (
-    AnswerRow,
-    ChoiceChange,
-    Comment,
     GroupFigures,
     Impact,
-    ParticipantAnswer,
     Priorities,
     Result,
-    ScaleChange,
     aggregate,
     agreement,
-    all_comments,
     by_group,
-    choice_change,
     package_impact,
-    pair_rows,
     priorities,
-    profile_breakdown,
-    result_from_dict,
-    scale_change,
 )
+from strategyroom.aggregate.compare import MeasureComparison, compare_measures
+from strategyroom.aggregate.compute import check_values
 from strategyroom.decks import Deck, Question
-from strategyroom.decks.schema import FreeText, Scale, SingleChoice, options_of
+from strategyroom.decks.schema import Scale, options_of
+from strategyroom.live.policy import (
+    ResultSource,
+    Rows,
+    counted_rows,
+    group_min_size,
+    question_result,
+    result_source,
+)
+from strategyroom.reports import glossary
 from strategyroom.reports.data import SessionData
+from strategyroom.reports.evenings import (
+    ChangeReport,
+    SessionComment,
+    changes,
+    comments,
+    counted_answers,
+    held_at,
+    rows_of,
+)
+from strategyroom.reports.glossary import AttributeInfo
+from strategyroom.reports.insight import ReportInsight, report_insight
+from strategyroom.reports.profiles import ProfileBreakdown, breakdowns
+from strategyroom.reports.themes import QuestionThemes, question_themes
 
 SCHEMA_ID: Literal["strategyroom-report/1"] = "strategyroom-report/1"
-Change = Annotated[ScaleChange | ChoiceChange, Field(discriminator="kind")]
 
 
 class _Model(BaseModel):
@@ -53,19 +66,28 @@ class _Model(BaseModel):
 
 class DeckInfo(_Model):
     id: str
-    version: str
+    version: str  # the deck's own version text, as its author wrote it
+    # The deck library's version number the sessions were opened with (none for a
+    # session opened before the library).
+    number: int | None
     title: str
+    attributes: list[AttributeInfo]  # what impact totals, targets and caps are in
 
 
 class SessionInfo(_Model):
     id: str
-    title: str
+    title: str  # the evening's name and place, as the facilitator titled it
     status: str  # lobby, running or ended
     created_at: datetime
+    # The evening's date: when its first question opened (the session row may be
+    # made days before), else when it was made.
+    held_at: datetime
     ended_at: datetime | None
     participants: int  # residents' own devices that joined (not the tables' shared tablets)
     tablets: int  # the tables' shared tablets
     tables: list[str]  # the table labels, in number order
+    # The facilitator's introduction, plain text ("" when none): shown above the summary.
+    introduction: str
 
 
 class OptionLabel(_Model):
@@ -88,11 +110,6 @@ class TableAnswerFigures(_Model):
     impact: Impact | None
 
 
-class ProfileBreakdown(_Model):
-    profile_question: str
-    groups: list[GroupFigures]  # the profile's options in deck order; small groups suppressed
-
-
 class QuestionReport(_Model):
     id: str
     type: str
@@ -103,6 +120,7 @@ class QuestionReport(_Model):
     prompt: str
     profile: bool
     options: list[OptionLabel]
+    scale_labels: list[str]  # a scale question: what its lowest and highest value mean
     state: Literal["pending", "open", "closed"]  # closed only when closed in every session
     result: Result  # the room (all sessions together)
     agreement: float | None
@@ -111,20 +129,8 @@ class QuestionReport(_Model):
     tables: list[GroupFigures]
     table_answers: list[TableAnswerFigures]
     profiles: list[ProfileBreakdown]
-    comments: list[Comment]  # text questions: every comment, oldest first
-
-
-class ChangeReport(_Model):
-    pair: str
-    before: str  # question ids
-    after: str
-    change: Change
-    sessions: list[SessionChange]
-
-
-class SessionChange(_Model):
-    session_id: str
-    change: Change
+    comments: list[SessionComment]  # text questions: every comment, by evening, oldest first
+    themes: QuestionThemes | None  # text questions: the comments grouped by what they are about
 
 
 class TablePriorities(_Model):
@@ -136,15 +142,22 @@ class Report(_Model):
     report_schema: Literal["strategyroom-report/1"] = SCHEMA_ID
     generated_at: datetime
     language: str
+    units: dict[str, str]  # each figure's name -> what it counts, in which unit
     council: str
     deck: DeckInfo
     sessions: list[SessionInfo]
     participants: int
-    priorities: Priorities
+    priorities: Priorities  # residents' answers only (questions for each resident)
+    table_votes: Priorities  # the tables' agreed answers only: one per table, never ranked
+    # beside residents' answers
+    comparison: list[MeasureComparison]  # several sessions: every measure per evening
     session_priorities: list[SessionPriorities]
     table_priorities: list[TablePriorities]
     questions: list[QuestionReport]
     changes: list[ChangeReport]
+    # Opinion groups and common ground; the room against the town and every figure
+    # weighted to it (reports/insight.py).
+    insight: ReportInsight
 
 
 class SessionPriorities(_Model):
@@ -152,45 +165,22 @@ class SessionPriorities(_Model):
     priorities: Priorities
 
 
-ChangeReport.model_rebuild()
 Report.model_rebuild()
 
 
 # -- building ----------------------------------------------------------------------------
 
 
-def _rows(answers: Sequence[ParticipantAnswer]) -> list[AnswerRow]:
-    return [AnswerRow(a.value, a.answered_at) for a in answers]
-
-
-def _answers(question: Question, data: SessionData) -> list[ParticipantAnswer]:
-    """The answers a question's results count: each participant's, or for a table
-    question each table's submitted answer (the table's label in place of a
-    participant), as the live results count them (live/rows.py)."""
-    if question.scope != "table":
-        return data.answers.get(question.id, [])
-    return [
-        ParticipantAnswer(t.table, t.value, t.submitted_at or data.room.created_at)
-        for t in data.tables.answers
-        if t.question_id == question.id
-    ]
-
-
 def _session_figures(deck: Deck, question: Question, data: SessionData) -> SessionFigures:
     run = data.runs.get(question.id)
-    answers = _answers(question, data)
-    frozen_results = run.frozen_results if run is not None else None
-    frozen = frozen_results is not None
-    result = (
-        result_from_dict(frozen_results)
-        if frozen_results is not None
-        else aggregate(question, _rows(answers))
-    )
+    answers = counted_answers(question, data)
+    # Frozen at close, or live before (policy.result_source), as every screen reads it.
+    result = question_result(question, run, lambda: rows_of(answers))
     values = [a.value for a in answers]
     return SessionFigures(
         session_id=data.room.id,
         state="pending" if run is None else run.state.value,
-        frozen=frozen,
+        frozen=result_source(run) is ResultSource.FROZEN,
         result=result,
         agreement=agreement(question, values),
         impact=package_impact(deck, question, values),
@@ -206,18 +196,22 @@ def _tables(
 ) -> tuple[list[GroupFigures], list[TableAnswerFigures]]:
     """Each table's figures (its members' answers, or for a table question its own
     answer) and each table's own answer (several sessions: the table names carry
-    the session's title)."""
+    the session's title). The answers' values are checked (_question_report)."""
     several = len(sessions) > 1
     tables: list[GroupFigures] = []
     table_answers: list[TableAnswerFigures] = []
     for s in sessions:
-        answers = _answers(question, s)
+        answers = counted_answers(question, s)
         seats = (
             {name: name for name in s.tables.names}
-            if question.scope == "table"
+            if counted_rows(question) is Rows.TABLES
             else s.tables.tables
         )
-        for g in by_group(deck, question, answers, seats, s.tables.names):
+        small = group_min_size(question)
+        groups = by_group(
+            deck, question, answers, seats, s.tables.names, min_size=small, checked=True
+        )
+        for g in groups:
             tables.append(g.model_copy(update={"group": _table_name(s, g.group, several)}))
         table_answers += [
             TableAnswerFigures(
@@ -231,26 +225,10 @@ def _tables(
     return tables, table_answers
 
 
-def _profiles(
-    deck: Deck,
-    question: Question,
-    sessions: Sequence[SessionData],
-    answers: Sequence[ParticipantAnswer],
-) -> list[ProfileBreakdown]:
-    """The question broken down by every profile question (not for text or profiles)."""
-    if (
-        isinstance(question, FreeText)
-        or getattr(question, "profile", False)
-        or question.scope == "table"
-    ):
+def _scale_labels(deck: Deck, question: Question, language: str) -> list[str]:
+    if not isinstance(question, Scale):
         return []
-    breakdowns = []
-    for profile in deck.questions():
-        if isinstance(profile, SingleChoice) and profile.profile:
-            profile_answers = [a for s in sessions for a in s.answers.get(profile.id, [])]
-            groups = profile_breakdown(deck, profile, profile_answers, question, answers)
-            breakdowns.append(ProfileBreakdown(profile_question=profile.id, groups=groups))
-    return breakdowns
+    return [deck.text(question.min_label, language), deck.text(question.max_label, language)]
 
 
 def _question_report(
@@ -261,10 +239,13 @@ def _question_report(
     assert question is not None
     several = len(sessions) > 1
     per_session = [_session_figures(deck, question, s) for s in sessions]
-    answers = [a for s in sessions for a in _answers(question, s)]
+    answers = [a for s in sessions for a in counted_answers(question, s)]
     values = [a.value for a in answers]
+    # Checked once here, not again for each table and profile group (a closed
+    # question's room result is read frozen, without its rows).
+    check_values(question, values)
     tables, table_answers = _tables(deck, question, sessions)
-    profiles = _profiles(deck, question, sessions, answers)
+    profiles = breakdowns(deck, question, sessions, answers)
     states = {f.state for f in per_session}
     return QuestionReport(
         id=question.id,
@@ -278,57 +259,48 @@ def _question_report(
         options=[
             OptionLabel(id=o.id, label=deck.text(o.label, language)) for o in options_of(question)
         ],
+        scale_labels=[
+            deck.text(question.min_label, language),
+            deck.text(question.max_label, language),
+        ]
+        if isinstance(question, Scale)
+        else [],
         state="closed" if states == {"closed"} else "open" if "open" in states else "pending",
         # One session: the room is that session (its figures are not computed twice).
-        result=per_session[0].result if not several else aggregate(question, _rows(answers)),
+        result=per_session[0].result if not several else aggregate(question, rows_of(answers)),
         agreement=per_session[0].agreement if not several else agreement(question, values),
         impact=per_session[0].impact if not several else package_impact(deck, question, values),
         sessions=per_session,
         tables=tables,
         table_answers=table_answers,
         profiles=profiles,
-        comments=all_comments(_rows(answers)) if isinstance(question, FreeText) else [],
+        comments=comments(question, sessions),
+        themes=question_themes(question, sessions)[0],
     )
 
 
-def _change(question: Question, before: dict[str, Any], after: dict[str, Any]) -> Change:
-    rows = pair_rows(before, after)
-    if isinstance(question, Scale):
-        return scale_change(rows)
-    return choice_change([o.id for o in options_of(question)], rows)
+def _scoped(
+    questions: Sequence[QuestionReport], scope: str, per_session: int | None = None
+) -> dict[str, Result]:
+    """Question id -> result of the questions of one scope (the room's, or one session's)."""
+    return {
+        q.id: q.result if per_session is None else q.sessions[per_session].result
+        for q in questions
+        if q.scope == scope
+    }
 
 
-def _changes(deck: Deck, sessions: Sequence[SessionData]) -> list[ChangeReport]:
-    halves: dict[str, dict[str, Question]] = {}
-    for question in deck.questions():
-        pair = getattr(question, "pair", None)
-        if pair is not None:
-            halves.setdefault(pair.id, {})[pair.phase] = question
-    reports = []
-    for pair_id, phases in halves.items():
-        before, after = phases["before"], phases["after"]
-
-        def answers(data: Sequence[SessionData], q: Question) -> dict[str, Any]:
-            return {a.participant_id: a.value for s in data for a in s.answers.get(q.id, [])}
-
-        reports.append(
-            ChangeReport(
-                pair=pair_id,
-                before=before.id,
-                after=after.id,
-                change=_change(before, answers(sessions, before), answers(sessions, after)),
-                sessions=[
-                    SessionChange(
-                        session_id=s.room.id,
-                        change=_change(before, answers([s], before), answers([s], after)),
-                    )
-                    for s in sessions
-                ]
-                if len(sessions) > 1
-                else [],
-            )
-        )
-    return reports
+def _comparison(
+    deck: Deck, sessions: Sequence[SessionData], questions: Sequence[QuestionReport]
+) -> list[MeasureComparison]:
+    if len(sessions) < 2:
+        return []
+    ids = [s.room.id for s in sessions]
+    return [
+        c
+        for q in questions
+        for c in compare_measures(deck.question(q.id), ids, [f.result for f in q.sessions])
+    ]
 
 
 def _table_priorities(deck: Deck, questions: Sequence[QuestionReport]) -> list[TablePriorities]:
@@ -336,7 +308,7 @@ def _table_priorities(deck: Deck, questions: Sequence[QuestionReport]) -> list[T
     results: dict[str, dict[str, Result]] = {}
     for question in questions:
         for group in question.tables:
-            if group.group not in results:
+            if group.group not in names:  # a table whose figures are all hidden too
                 names.append(group.group)
             if group.result is not None:
                 results.setdefault(group.group, {})[question.id] = group.result
@@ -357,26 +329,37 @@ def build_report(
         generated_at=generated_at,
         language=language,
         council=council,
-        deck=DeckInfo(id=deck.id, version=deck.version, title=deck.text(deck.title, language)),
+        deck=DeckInfo(
+            id=deck.id,
+            version=deck.version,
+            number=sessions[0].room.deck_number,
+            title=deck.text(deck.title, language),
+            attributes=glossary.attributes(deck, language),
+        ),
+        units=glossary.UNITS,
         sessions=[
             SessionInfo(
                 id=s.room.id,
                 title=s.room.title,
                 status=s.room.status.value,
                 created_at=s.room.created_at,
+                held_at=held_at(s),
                 ended_at=s.room.ended_at,
                 participants=s.participants,
                 tablets=s.tablets,
                 tables=list(s.tables.names),
+                introduction=s.room.introduction,
             )
             for s in sessions
         ],
         participants=sum(s.participants for s in sessions),
-        priorities=priorities(deck, {q.id: q.result for q in questions}),
+        priorities=priorities(deck, _scoped(questions, "individual")),
+        table_votes=priorities(deck, _scoped(questions, "table")),
+        comparison=_comparison(deck, sessions, questions),
         session_priorities=[
             SessionPriorities(
                 session_id=s.room.id,
-                priorities=priorities(deck, {q.id: q.sessions[i].result for q in questions}),
+                priorities=priorities(deck, _scoped(questions, "individual", i)),
             )
             for i, s in enumerate(sessions)
         ]
@@ -384,5 +367,6 @@ def build_report(
         else [],
         table_priorities=_table_priorities(deck, questions),
         questions=questions,
-        changes=_changes(deck, sessions),
+        changes=changes(deck, sessions),
+        insight=report_insight(deck, sessions),
     )

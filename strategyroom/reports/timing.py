@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from strategyroom.reports import data, exports, html, pdf
 from strategyroom.reports.model import build_report
 from strategyroom.store.db import Database
-from strategyroom.web.render import Renderer
+from strategyroom.templating import Renderer
 
 
 def time_report(
@@ -40,7 +40,7 @@ def time_report(
     page = html.render_report(Renderer(), report, sessions[0].deck, logo=None, downloads={})
     timings["html"] = time.perf_counter() - step
     step = time.perf_counter()
-    exports.to_csv(sessions)
+    exports.to_csv(sessions, language)
     timings["csv"] = time.perf_counter() - step
     step = time.perf_counter()
     exports.to_json(report)
