@@ -7,8 +7,10 @@
 // list the facilitator just opened, undo a table picked in a "Move to table"
 // list and drop the keyboard focus, several times a second while a hall is
 // answering. For regions marked data-keep-state, this script notes which
-// <details> are open, which <select> differs from what the server chose and
-// what has focus (all by id) before the swap, and puts them back after it.
+// <details> are open or closed (the console's "All cards" is drawn open and
+// stays closed once the facilitator closed it), which <select> differs from
+// what the server chose and what has focus (all by id) before the swap, and
+// puts them back after it.
 (function () {
   "use strict";
   var kept = null;
@@ -19,12 +21,12 @@
     var focused = document.activeElement;
     kept = {
       region: region.id,
-      open: [],
+      open: {},
       values: {},
       focus: focused && focused.id && region.contains(focused) ? focused.id : null,
     };
-    region.querySelectorAll("details[id][open]").forEach(function (details) {
-      kept.open.push(details.id);
+    region.querySelectorAll("details[id]").forEach(function (details) {
+      kept.open[details.id] = details.open;
     });
     region.querySelectorAll("select[id]").forEach(function (select) {
       var chosen = select.options[select.selectedIndex];
@@ -34,9 +36,9 @@
 
   document.addEventListener("htmx:oobAfterSwap", function () {
     if (!kept || !document.getElementById(kept.region)) return;
-    kept.open.forEach(function (id) {
+    Object.keys(kept.open).forEach(function (id) {
       var details = document.getElementById(id);
-      if (details) details.open = true;
+      if (details) details.open = kept.open[id];
     });
     Object.keys(kept.values).forEach(function (id) {
       var select = document.getElementById(id);

@@ -5,6 +5,7 @@ Every setting is documented in docs/configuration.md; a test checks that.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from dataclasses import dataclass, field, replace
@@ -13,6 +14,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from strategyroom.paths import SAMPLE_DECKS_DIR
+from strategyroom.store.db import private_dir
 
 
 class ConfigError(Exception):
@@ -29,7 +31,26 @@ _LIMITS: dict[str, tuple[str, type[int] | type[float]]] = {
     "STRATEGYROOM_MAX_PARTICIPANTS": ("max_participants", int),
     "STRATEGYROOM_SOCKET_MESSAGES_PER_SECOND": ("socket_messages_per_second", float),
     "STRATEGYROOM_SOCKETS_PER_PARTICIPANT": ("sockets_per_participant", int),
+    "STRATEGYROOM_JOINS_PER_ADDRESS": ("joins_per_address", int),
+    "STRATEGYROOM_JOINS_PER_ADDRESS_PER_MINUTE": ("joins_per_address_per_minute", float),
+    "STRATEGYROOM_LOGIN_FAILURES_PER_ACCOUNT": ("login_failures_per_account", int),
+    "STRATEGYROOM_LOGIN_FAILURES_PER_ADDRESS": ("login_failures_per_address", int),
 }
+
+
+def _addresses(text: str) -> tuple[str, ...]:
+    """Comma-separated IP addresses or networks (CIDR), checked here: uvicorn
+    would take a typo for a host name and silently trust nothing."""
+    found = tuple(item.strip() for item in text.split(",") if item.strip())
+    for item in found:
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            raise ConfigError(
+                "STRATEGYROOM_TRUSTED_PROXIES must list IP addresses or networks "
+                f"(like 127.0.0.1 or 172.28.0.0/24), separated by commas, not {item!r}"
+            ) from None
+    return found
 
 
 @dataclass(frozen=True)
@@ -49,6 +70,8 @@ class Settings:
     presence_ttl: float = 30.0
     # Event-loop lag sampling interval in seconds; 0 = off (see web/looplag.py).
     loop_lag_interval: float = 0.0
+    # Seconds a client has to send a request's headers (strategyroom/header_timeout.py).
+    header_timeout: float = 10.0
     # The room's time zone, for clock times shown to people ("changed at 19:42").
     timezone: str = "UTC"
     # Limits (docs/security.md): failed join-code lookups per client address per
@@ -58,6 +81,16 @@ class Settings:
     max_participants: int = 10_000
     socket_messages_per_second: float = 5.0
     sockets_per_participant: int = 3
+    # Joins per client address: at once, and more per minute (docs/security.md).
+    joins_per_address: int = 1000
+    joins_per_address_per_minute: float = 120.0
+    # Failed logins per account and per client address in 15 minutes.
+    login_failures_per_account: int = 10
+    login_failures_per_address: int = 30
+    # Proxies whose X-Forwarded-For and X-Forwarded-Proto are believed: addresses
+    # or networks. None by default, loopback included: anyone who can reach the
+    # port could otherwise claim any address and sidestep every per-address limit.
+    trusted_proxies: tuple[str, ...] = ()
 
     @property
     def effective_database_url(self) -> str:
@@ -107,8 +140,17 @@ class Settings:
                 raise ConfigError(
                     "STRATEGYROOM_LOOP_LAG_MS must be a number of milliseconds"
                 ) from None
+        if env.get("STRATEGYROOM_HEADER_TIMEOUT"):
+            try:
+                values["header_timeout"] = float(env["STRATEGYROOM_HEADER_TIMEOUT"])
+            except ValueError:
+                raise ConfigError(
+                    "STRATEGYROOM_HEADER_TIMEOUT must be a number of seconds"
+                ) from None
         if env.get("STRATEGYROOM_TIMEZONE"):
             values["timezone"] = env["STRATEGYROOM_TIMEZONE"]
+        if env.get("STRATEGYROOM_TRUSTED_PROXIES"):
+            values["trusted_proxies"] = _addresses(env["STRATEGYROOM_TRUSTED_PROXIES"])
         for name, (attr, kind) in _LIMITS.items():
             if env.get(name):
                 try:
@@ -141,6 +183,13 @@ class Settings:
                 f"STRATEGYROOM_TIMEZONE must be a time zone name like Europe/Copenhagen, "
                 f"not {self.timezone!r}"
             ) from None
+        if self.header_timeout <= 0:
+            raise ConfigError("STRATEGYROOM_HEADER_TIMEOUT must be more than 0 seconds")
+        if self.joins_per_address < 1 or self.joins_per_address_per_minute <= 0:
+            raise ConfigError(
+                "STRATEGYROOM_JOINS_PER_ADDRESS must be at least 1 and "
+                "STRATEGYROOM_JOINS_PER_ADDRESS_PER_MINUTE more than 0"
+            )
         if self.database_url and not self.database_url.startswith(("sqlite", "postgresql")):
             raise ConfigError(
                 "DATABASE_URL must be a sqlite:/// or postgresql+psycopg:// URL, "
@@ -157,7 +206,7 @@ class Settings:
         key_file = self.data_dir / "secret_key"
         if key_file.exists():
             return key_file.read_text().strip()
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(self.data_dir)
         key = secrets.token_urlsafe(48)
         key_file.write_text(key)
         key_file.chmod(0o600)

@@ -2,31 +2,35 @@
 
 One connection per worker carries every subscription (one per session with
 sockets here), so a thousand phones on a worker cost one subscription, not a
-thousand. Pub/sub is at-most-once: what is lost while Redis is away is repaired
-by the hub, which re-reads a session's state when this broker reports that it
-is back (a ``resync`` message per channel) or when it sees a sequence gap.
+thousand. Pub/sub is at-most-once, and this backend does not know what the
+messages mean: when its connection was interrupted it reports ``Reconnected``
+once it is subscribed again, and the caller catches up.
 
 When Redis goes away the worker goes on serving what it can: answers are still
 stored (the database is the source of truth), publishing is skipped, and one
-line is logged; the reader reconnects with backoff and resubscribes.
+line is logged; the reader reconnects with backoff and resubscribes. The reader
+survives any exception, not only Redis and OS errors (uvloop raises
+``RuntimeError`` for a transport closed under redis-py's reconnect): such an
+error is logged once, with its traceback, and handled like an outage.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
+import time
 
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
-from strategyroom.broker import Message
+from strategyroom.broker import Message, Reconnected
 
 log = logging.getLogger(__name__)
 
-RESYNC = "resync"
 KEEPALIVE = "strategyroom:keepalive"
+FIRST_RETRY_SECONDS = 0.2
+LAST_RETRY_SECONDS = 5.0
 
 
 def redis_client(url: str) -> aioredis.Redis:
@@ -44,11 +48,15 @@ class RedisBroker:
         self.url = url
         self._redis = redis_client(url)
         self._channels: set[str] = set()
-        self._queue: asyncio.Queue[Message] = asyncio.Queue(maxsize=max_queued)
+        self._queue: asyncio.Queue[Message | Reconnected] = asyncio.Queue(maxsize=max_queued)
         self._pubsub: aioredis.client.PubSub | None = None
         self._reader: asyncio.Task[None] | None = None
         self._connected = asyncio.Event()
-        self._down = False  # so an outage is logged once, not once per publish
+        # So an outage is logged once, not once per publish or retry.
+        self._down = False
+        # Whether messages may have been missed since the reader last listened.
+        self._interrupted = False
+        self._connected_at = 0.0
 
     async def connect(self) -> None:
         self._reader = asyncio.create_task(self._read(), name="redis-broker-reader")
@@ -66,101 +74,142 @@ class RedisBroker:
 
     async def subscribe(self, channel: str) -> None:
         self._channels.add(channel)
-        if self._pubsub is not None and self._connected.is_set():
+        pubsub = self._pubsub
+        if pubsub is not None and self._connected.is_set():
             try:
-                await self._pubsub.subscribe(channel)
-            except (RedisError, OSError):
-                self._went_down()  # the reader resubscribes every channel on reconnect
+                await pubsub.subscribe(channel)
+            except Exception as error:
+                # Make the reader reconnect: it subscribes every channel again.
+                self._went_down(error)
+                await _close(pubsub)
 
     async def unsubscribe(self, channel: str) -> None:
         self._channels.discard(channel)
         if self._pubsub is not None and self._connected.is_set():
-            with contextlib.suppress(RedisError, OSError):
+            try:
                 await self._pubsub.unsubscribe(channel)
+            except Exception:
+                # Harmless: messages on a channel nobody reads are ignored, and
+                # the next connection does not subscribe it again.
+                log.debug("could not unsubscribe %s", channel, exc_info=True)
 
     async def publish(self, channel: str, payload: str) -> None:
         if self._down:
             # Don't make every answer wait for a connect timeout: the reader
-            # reconnects, and the resync then brings every screen up to date.
+            # reconnects and reports it, and the caller catches up then.
             return
         try:
             await self._redis.publish(channel, payload)
-        except (RedisError, OSError):
-            self._went_down()
+        except Exception as error:
+            self._went_down(error)
             # Publishing stays off until the reader has reconnected (and
-            # resynchronised); make it reconnect even if its own connection
+            # reported it); make it reconnect even if its own connection
             # survived whatever made this publish fail.
-            if self._pubsub is not None:
-                await _close(self._pubsub)
+            await _close(self._pubsub)
 
-    async def next_published(self) -> Message:
+    async def next_published(self) -> Message | Reconnected:
         return await self._queue.get()
 
-    def _went_down(self) -> None:
+    def _went_down(self, error: BaseException) -> None:
         self._connected.clear()
-        if not self._down:
-            self._down = True
+        self._interrupted = True
+        if self._down:
+            return
+        self._down = True
+        if isinstance(error, RedisError | OSError):
             log.warning(
                 "Redis at %s is unavailable; live updates pause, answers are still stored",
                 _safe(self.url),
             )
+        else:
+            log.error(
+                "Redis at %s: unexpected error; live updates pause while reconnecting",
+                _safe(self.url),
+                exc_info=error,
+            )
 
-    def _put(self, message: Message) -> None:
+    def _put(self, item: Message | Reconnected) -> None:
+        if self._queue.full() and isinstance(item, Reconnected):
+            # It must not be lost: make room. The message dropped for it is
+            # caught up with the rest, since that is what Reconnected asks for.
+            self._queue.get_nowait()
         try:
-            self._queue.put_nowait(message)
+            self._queue.put_nowait(item)
         except asyncio.QueueFull:
-            log.warning("broker queue full; dropped a message on %s", message.channel)
+            log.warning("broker queue full; dropped a message")
 
     async def _read(self) -> None:
-        delay = 0.2
+        delay = FIRST_RETRY_SECONDS
         while True:
             try:
-                pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
-                await pubsub.ping()
-                self._pubsub = pubsub
-                # A pub/sub connection stops listening when it has no
-                # subscription left; this one keeps it open between sessions.
-                await pubsub.subscribe(KEEPALIVE, *self._channels)
-                was_down = self._down
-                self._down = False
-                self._connected.set()
-                delay = 0.2
-                if was_down:
-                    log.warning("Redis at %s is back; resynchronising live views", _safe(self.url))
-                    for channel in list(self._channels):
-                        self._put(Message(channel, _resync(channel)))
-                async for message in pubsub.listen():
-                    if message.get("type") != "message":
-                        continue
-                    channel, data = message["channel"], message["data"]
-                    self._put(
-                        Message(
-                            channel.decode() if isinstance(channel, bytes) else channel,
-                            data.decode() if isinstance(data, bytes) else data,
-                        )
-                    )
+                await self._listen()
             except asyncio.CancelledError:
                 raise
-            except (RedisError, OSError):
-                self._went_down()
+            except Exception as error:
+                self._went_down(error)
+            else:
+                # The connection was closed under the reader (by a failed
+                # publish or subscribe), which already reported the outage.
+                self._interrupted = True
             self._connected.clear()
             await _close(self._pubsub)
             self._pubsub = None
+            if time.monotonic() - self._connected_at > LAST_RETRY_SECONDS:
+                # It was listening for a while: a new outage. (Not on every
+                # connection, or an error that recurs at once would be retried
+                # and logged five times a second.)
+                delay = FIRST_RETRY_SECONDS
             await asyncio.sleep(delay)
-            delay = min(delay * 2, 5.0)
+            delay = min(delay * 2, LAST_RETRY_SECONDS)
+
+    async def _listen(self) -> None:
+        """Connect, subscribe every channel, and queue what arrives."""
+        pubsub = self._redis.pubsub()
+        self._pubsub = pubsub
+        # A pub/sub connection stops listening when it has no subscription
+        # left; this one keeps it open between sessions.
+        subscribed = {KEEPALIVE, *self._channels}
+        await pubsub.subscribe(*subscribed)
+        self._connected.set()
+        # Channels added during that await found the connection not ready.
+        if late := self._channels - subscribed:
+            await pubsub.subscribe(*late)
+        confirmed = False
+        async for message in pubsub.listen():
+            kind = message.get("type")
+            if kind == "message":
+                channel, data = message["channel"], message["data"]
+                self._put(
+                    Message(
+                        channel.decode() if isinstance(channel, bytes) else channel,
+                        data.decode() if isinstance(data, bytes) else data,
+                    )
+                )
+            elif kind == "subscribe" and not confirmed:
+                # Redis has answered, so every channel of that SUBSCRIBE is in
+                # place: only now is the connection back (a connection that
+                # fails before answering is the same outage, logged once).
+                confirmed = True
+                self._back()
+
+    def _back(self) -> None:
+        self._connected_at = time.monotonic()
+        if self._down:
+            log.warning("Redis at %s is back", _safe(self.url))
+        self._down = False
+        if self._interrupted or self._channels:
+            # Messages published before these subscriptions took effect were
+            # not heard (on the first connection: since the subscribe calls).
+            self._interrupted = False
+            self._put(Reconnected())
 
 
 async def _close(pubsub: aioredis.client.PubSub | None) -> None:
     if pubsub is None:
         return
-    with contextlib.suppress(RedisError, OSError):
+    with contextlib.suppress(Exception):
         # redis-py 8 leaves PubSub.aclose unannotated.
         await pubsub.aclose()  # type: ignore[no-untyped-call]
-
-
-def _resync(channel: str) -> str:
-    session = channel.split(":", 1)[1] if ":" in channel else channel
-    return json.dumps({"type": RESYNC, "session": session})
 
 
 def _safe(url: str) -> str:

@@ -4,46 +4,40 @@ which a cross-site form cannot send, so the login cookie cannot be abused."""
 
 from __future__ import annotations
 
-import json
-import secrets
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from strategyroom import accounts, i18n
-from strategyroom.aggregate import GroupFigures
-from strategyroom.decks import Deck, Question
+from strategyroom import access, i18n
+from strategyroom.decks import Deck
+from strategyroom.live.codes import split_table_code
 from strategyroom.live.errors import N_, InvalidMessage
-from strategyroom.live.figures import room_figures, room_priorities, table_figures
-from strategyroom.live.state import LiveState
-from strategyroom.live.tables import overview
-from strategyroom.store.models import DeviceKind, QuestionState, RoomSession
-from strategyroom.web.console import available_decks, deck_by_file, perform
-from strategyroom.web.context import Services, services, use_language
-from strategyroom.web.limits import find_session
-from strategyroom.web.security import LoginRequired, check_csrf, require_facilitator
+from strategyroom.live.policy import Audience
+from strategyroom.store.models import DeviceKind, RoomSession
+from strategyroom.text import clean_text
+from strategyroom.web import ownership
+from strategyroom.web._json import load_object
+from strategyroom.web._scenes import read_model, scene_for
+from strategyroom.web.console import available_decks, library_deck, perform
+from strategyroom.web.context import Services, request_language, services, use_language
+from strategyroom.web.limits import find_session, take_join
+from strategyroom.web.logins import authenticate, start_login
+from strategyroom.web.security import check_csrf, require_facilitator
 from strategyroom.web.views import join_url, table_code, table_url
-from strategyroom.web.views_json import figures_json
+from strategyroom.web.views_json import figures_json, flag_json, insight_json, themes_json
 
 MAX_BODY_BYTES = 64 * 1024
-ROOM = -1  # the whole room's figures, beside the tables' in session_tables
 
 
-async def _json_body(request: Request) -> dict[str, Any]:
+async def json_body(request: Request) -> dict[str, Any]:
     if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
         raise InvalidMessage(N_("Send a JSON body with Content-Type: application/json."))
     body = await request.body()
     if len(body) > MAX_BODY_BYTES:
         raise InvalidMessage(N_("That message is too large."))
-    try:
-        data = json.loads(body)
-    except ValueError:
-        raise InvalidMessage(N_("That message is not valid JSON.")) from None
-    if not isinstance(data, dict):
-        raise InvalidMessage(N_("A message must be a JSON object."))
-    return data
+    return load_object(body)
 
 
 def _session_json(svc: Services, room: RoomSession) -> dict[str, Any]:
@@ -52,7 +46,7 @@ def _session_json(svc: Services, room: RoomSession) -> dict[str, Any]:
         "id": room.id,
         "title": room.title,
         "join_code": room.join_code,
-        "deck": {"id": room.deck_id, "version": room.deck_version},
+        "deck": {"id": room.deck_id, "version": room.deck_version, "number": room.deck_number},
         "status": room.status.value,
         "created_at": room.created_at.isoformat(),
         "join_url": join_url(svc, room),
@@ -62,18 +56,12 @@ def _session_json(svc: Services, room: RoomSession) -> dict[str, Any]:
 
 
 async def login(request: Request) -> Response:
-    svc = services(request)
-    data = await _json_body(request)
-    username, password = str(data.get("username", "")), str(data.get("password", ""))
-    user = await svc.db.run(lambda db: accounts.authenticate(db, username, password))
-    if user is None:
-        raise LoginRequired(N_("Wrong username or password."))
-    request.session.clear()
-    request.session.update(
-        facilitator={"id": user.id, "name": user.username, "login": secrets.token_hex(8)},
-        csrf=secrets.token_urlsafe(32),
-    )
-    return JSONResponse({"username": user.username, "csrf_token": request.session["csrf"]})
+    data = await json_body(request)
+    username = clean_text(str(data.get("username", "")), normalize=False)
+    password = clean_text(str(data.get("password", "")), normalize=False)
+    user = await authenticate(request, username, password)
+    csrf = start_login(request, user)
+    return JSONResponse({"username": user.username, "csrf_token": csrf})
 
 
 async def list_decks(request: Request) -> Response:
@@ -98,44 +86,34 @@ async def list_decks(request: Request) -> Response:
 
 
 async def list_sessions(request: Request) -> Response:
-    require_facilitator(request)
     svc = services(request)
-    rooms = await svc.sessions.list_sessions()
+    rooms = await ownership.my_sessions(request)
     return JSONResponse({"sessions": [_session_json(svc, room) for room in rooms]})
 
 
 async def create_session(request: Request) -> Response:
     user = require_facilitator(request)
     svc = services(request)
-    data = await _json_body(request)
-    deck = deck_by_file(svc, str(data.get("deck", "")))
-    room = await svc.sessions.create(deck, str(data.get("title", ""))[:200], int(user["id"]))
+    data = await json_body(request)
+    deck, number = await library_deck(svc, str(data.get("deck", "")), data.get("version"))
+    title = clean_text(str(data.get("title", "")))[:200]
+    room = await svc.sessions.create(deck, title, int(user["id"]), number)
     return JSONResponse(_session_json(svc, room), status_code=201)
 
 
 async def session_detail(request: Request) -> Response:
-    require_facilitator(request)
     svc = services(request)
-    room = await svc.sessions.get(request.path_params["session_id"])
+    room = await ownership.session_for(request)
     state = await svc.sessions.state(room.id)
-    questions = {}
-    for question_id, status in state.questions.items():
-        result = await svc.sessions.results(room, question_id)
-        questions[question_id] = {
-            "state": status.state.value,
-            "revealed": status.revealed,
-            "answers": await svc.sessions.answer_count(room.id, question_id),
-            "results": result.model_dump(mode="json"),
-        }
+    # The figures are the console's, from the read model (strategyroom.live.readmodel).
+    scene = await scene_for(svc, Audience.console(), room, state)
+    questions = await read_model(svc).questions(Audience.console(), room, state)
     return JSONResponse(
         {
             **_session_json(svc, room),
             "state": state.to_dict(),
-            "participants": {
-                "joined": await svc.sessions.participant_count(room.id),
-                "connected": await svc.hub.presence.count(room.id),
-            },
-            "questions": questions,
+            "participants": {"joined": scene.joined, "connected": scene.connected},
+            "questions": {qid: figures.to_dict() for qid, figures in questions.items()},
         }
     )
 
@@ -143,10 +121,9 @@ async def session_detail(request: Request) -> Response:
 async def session_action(request: Request) -> Response:
     user = require_facilitator(request)
     svc = services(request)
-    data = await _json_body(request)
-    state = await perform(
-        svc, request.path_params["session_id"], str(data.get("action", "")), data, user["name"]
-    )
+    data = await json_body(request)
+    room = await ownership.session_for(request)
+    state = await perform(svc, room.id, str(data.get("action", "")), data, user["name"])
     return JSONResponse({"state": state.to_dict()})
 
 
@@ -155,25 +132,68 @@ async def delete_session(request: Request) -> Response:
     require_facilitator(request)
     await check_csrf(request)
     svc = services(request)
-    room = await svc.sessions.get(request.path_params["session_id"])
-    await svc.sessions.delete(room.id)
+    room = await ownership.session_for(request, owner=True)
+    await ownership.delete_session(svc, room)
     return JSONResponse({"deleted": room.id})
+
+
+async def _facilitators_json(svc: Services, room: RoomSession) -> dict[str, Any]:
+    owner, invited = await svc.db.run(lambda db: access.facilitators_of(db, room))
+    return {"owner": owner, "facilitators": invited}
+
+
+async def session_facilitators(request: Request) -> Response:
+    """Who may act on the session: its owner and the facilitators invited."""
+    room = await ownership.session_for(request)
+    return JSONResponse(await _facilitators_json(services(request), room))
+
+
+async def invite_facilitator(request: Request) -> Response:
+    """The owner lets another facilitator act on the session, by account name."""
+    svc = services(request)
+    data = await json_body(request)
+    room = await ownership.session_for(request, owner=True)
+    username = str(data.get("username", ""))
+    await svc.db.run(lambda db: access.invite(db, room, username), write=True)
+    return JSONResponse(await _facilitators_json(svc, room))
+
+
+async def remove_facilitator(request: Request) -> Response:
+    require_facilitator(request)
+    await check_csrf(request)
+    svc = services(request)
+    room = await ownership.session_for(request, owner=True)
+    username = request.path_params["username"]
+    guest = await svc.db.run(lambda db: access.uninvite(db, room, username), write=True)
+    await ownership.close_consoles(svc, room.id, guest)
+    return JSONResponse(await _facilitators_json(svc, room))
 
 
 async def join(request: Request) -> Response:
     """Join as a participant without a browser: returns the token for the socket's hello."""
     svc = services(request)
-    data = await _json_body(request)
+    data = await json_body(request)
     use_language(request, str(data.get("language", "")))
+    # A table's code ("K7MPQ2-3") seats the device there, as on the start page.
+    typed = str(data.get("code", ""))
+    code, code_table = split_table_code(typed)
     # The shared row, from memory: the join itself refuses an ended session.
-    room = await find_session(svc, request, str(data.get("code", "")), shared=True)
+    room = await find_session(svc, request, code or typed, shared=True)
     language = i18n.choose_language(str(data.get("language", "")))
     table = data.get("table")
+    table = code_table if table is None else table
     if table is not None and (not isinstance(table, int) or isinstance(table, bool)):
         raise InvalidMessage(N_("Choose your table from the list."))
+    if code_table is not None and table != code_table:
+        raise InvalidMessage(
+            N_("The code is table %(code)s's, but you asked for table %(table)s."),
+            code=code_table,
+            table=table,
+        )
     device = data.get("device", "phone")
     if device not in ("phone", "tablet"):
         raise InvalidMessage(N_("A device is a phone or the table's tablet."))
+    take_join(svc, request)
     participant, token = await svc.sessions.join(
         room, language, table, DeviceKind(device), limit=svc.settings.max_participants
     )
@@ -207,17 +227,12 @@ async def loop_lag(request: Request) -> Response:
 
 async def session_tables(request: Request) -> Response:
     """The table overview, as the console shows it (docs/api.md)."""
-    require_facilitator(request)
     svc = services(request)
-    room = await svc.sessions.get(request.path_params["session_id"])
+    room = await ownership.session_for(request)
     state = await svc.sessions.state(room.id)
-    deck = svc.sessions.deck(room)
-    card = deck.cards[state.current_card] if state.current_card is not None else None
-    question = card.question if card is not None else None
-    connected = await svc.hub.presence.connected(room.id)
-    rows = await svc.db.run(lambda db: overview(db, state, question, connected))
-    figures = await _figures(svc, deck, state, question)
-    ranked = await svc.db.run(lambda db: room_priorities(db, deck, state))
+    scene = await scene_for(svc, Audience.console(), room, state)
+    question, figures, ranked = scene.question, scene.table_figures, scene.priorities
+    assert ranked is not None  # the console sees the priorities
     return JSONResponse(
         {
             "question": question.id if question else None,
@@ -242,10 +257,19 @@ async def session_tables(request: Request) -> Response:
                     "answered": row.answered,
                     "table_answer": row.view.to_dict() if row.view else None,
                     "figures": figures_json(figures.get(row.table)),
+                    "help": flag_json(scene.help.get(row.table)),
                 }
-                for row in rows
+                for row in scene.tables
             ],
-            "room": figures_json(figures.get(ROOM)),
+            "unseated": [
+                {
+                    "participant": m.participant,
+                    "number": m.number,
+                    "device": "tablet" if m.tablet else "phone",
+                }
+                for m in scene.unseated
+            ],
+            "room": figures_json(scene.room_figures),
             "priorities": {
                 "room": ranked.room.model_dump(mode="json"),
                 "tables": {str(n): p.model_dump(mode="json") for n, p in ranked.tables.items()},
@@ -254,17 +278,24 @@ async def session_tables(request: Request) -> Response:
     )
 
 
-async def _figures(
-    svc: Services, deck: Deck, state: LiveState, question: Question | None
-) -> dict[int, GroupFigures]:
-    """The shown question's figures per table, once it has been opened."""
-    status = state.question(question.id) if question is not None else None
-    if question is None or status is None or status.state is QuestionState.PENDING:
-        return {}
-    found = await svc.db.run(lambda db: table_figures(db, deck, state, question))
-    if question.scope == "individual":
-        found[ROOM] = await svc.db.run(lambda db: room_figures(db, deck, state, question))
-    return found
+async def session_insight(request: Request) -> Response:
+    """The console's insight panel: opinion groups, common ground, the room
+    against the town, and every figure weighted to it (docs/api.md)."""
+    svc = services(request)
+    room = await ownership.session_for(request)
+    insight = await read_model(svc).insight(Audience.console(), room)
+    assert insight is not None  # the console sees it
+    return JSONResponse(insight_json(insight, request_language(request)))
+
+
+async def session_themes(request: Request) -> Response:
+    """The themes of every text question opened so far, as the console's panel
+    shows the shown one's (docs/api.md)."""
+    svc = services(request)
+    room = await ownership.session_for(request)
+    state = await svc.sessions.state(room.id)
+    found = await read_model(svc).text_themes(Audience.console(), room, state)
+    return JSONResponse({"questions": [themes_json(q, themes) for q, themes in found]})
 
 
 routes = [
@@ -276,6 +307,15 @@ routes = [
     Route("/api/sessions/{session_id}", delete_session, methods=["DELETE"]),
     Route("/api/sessions/{session_id}/actions", session_action, methods=["POST"]),
     Route("/api/sessions/{session_id}/tables", session_tables),
+    Route("/api/sessions/{session_id}/insight", session_insight),
+    Route("/api/sessions/{session_id}/themes", session_themes),
+    Route("/api/sessions/{session_id}/facilitators", session_facilitators, methods=["GET"]),
+    Route("/api/sessions/{session_id}/facilitators", invite_facilitator, methods=["POST"]),
+    Route(
+        "/api/sessions/{session_id}/facilitators/{username}",
+        remove_facilitator,
+        methods=["DELETE"],
+    ),
     Route("/api/join", join, methods=["POST"]),
     Route("/api/server/loop-lag", loop_lag),
 ]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -13,11 +15,16 @@ from strategyroom import i18n
 from strategyroom.broker import Broker
 from strategyroom.config import Settings
 from strategyroom.live.hub import Hub
+from strategyroom.live.insight import Insights
 from strategyroom.live.service import SessionService
 from strategyroom.store.db import Database
-from strategyroom.web.limits import JoinGuard
-from strategyroom.web.render import Renderer
+from strategyroom.templating import Renderer
+from strategyroom.web.connection import SocketConnection
+from strategyroom.web.limits import JoinGuard, JoinRate, LoginGuard
+from strategyroom.web.passwords import PasswordChecker
+from strategyroom.web.scene_cache import SceneCache
 from strategyroom.web.security import csrf_token, current_facilitator
+from strategyroom.web.turns import Turnstile
 
 
 @dataclass
@@ -28,9 +35,24 @@ class Services:
     db: Database
     broker: Broker
     sessions: SessionService
-    hub: Hub
+    hub: Hub[SocketConnection]
     renderer: Renderer
     join_guard: JoinGuard
+    login_guard: LoginGuard
+    passwords: PasswordChecker
+    join_rate: JoinRate
+    # Each session's insight panel, kept between the console's polls (live/insight.py).
+    insights: Insights = field(default_factory=Insights)
+    # Participants' messages handled per turn of the event loop (web/turns.py).
+    turns: Turnstile = field(default_factory=Turnstile)
+    # Phones' greeting scenes, one load per version (web/scene_cache.py).
+    greetings: SceneCache = field(default_factory=SceneCache)
+    # The moment a scene is drawn for (the flags of tables that need help depend
+    # on it); a test replaces it to step past a threshold without waiting.
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    # The decks folder's files (names, sizes, times) when it was last read into
+    # the library (web/decks.py's sync_samples): unchanged, it is not read again.
+    samples_seen: tuple[tuple[str, int, int], ...] | None = None
 
 
 def services(connection: HTTPConnection) -> Services:
@@ -49,8 +71,8 @@ def use_language(connection: HTTPConnection, wanted: str) -> None:
     """Answer the rest of this request in ``wanted`` when it is a language we
     have: a join's errors (a full session, say) follow the language the resident
     chose in the form or the body, not the phone's settings or an older choice."""
-    if wanted in i18n.available_languages():
-        connection.state.language = wanted
+    if chosen := i18n.supported_language(wanted):
+        connection.state.language = chosen
 
 
 def local_path(target: str | None, fallback: str = "/") -> str:

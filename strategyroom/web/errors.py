@@ -6,13 +6,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import quote
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from strategyroom import i18n
-from strategyroom.live.errors import N_, SessionError
+from strategyroom.errors import N_, SessionError
+from strategyroom.text import repair_text
 from strategyroom.web.context import page, request_language
 from strategyroom.web.security import LoginRequired
 
@@ -25,10 +27,15 @@ _HTTP_MESSAGES = {
 
 
 def wants_json(request: Request) -> bool:
-    return request.url.path.startswith("/api/")
+    """The API, and a download asked for as JSON (``/console/report.json``):
+    a script that fetched JSON must not have to parse an HTML error page."""
+    path = request.url.path
+    return path.startswith("/api/") or path.endswith(".json")
 
 
 def error_response(request: Request, status: int, code: str, message: str) -> Response:
+    # The message may echo what was sent (a deck's name, a code): it must encode.
+    message = repair_text(message)
     if wants_json(request):
         return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
     if request.headers.get("hx-request"):
@@ -39,13 +46,21 @@ def error_response(request: Request, status: int, code: str, message: str) -> Re
 
 async def session_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, SessionError)
-    if isinstance(exc, LoginRequired) and not wants_json(request):
-        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+    # A console download (report.json too) sends a browser to the login page
+    # and back; only the API answers 401 for a script to log in first.
+    if isinstance(exc, LoginRequired) and not request.url.path.startswith("/api/"):
+        # The whole address, query included: a report's sessions are in its query.
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={quote(target, safe='/')}", status_code=303)
     language = request_language(request)
     message = i18n.gettext(language, exc.message)
     if exc.params:
         message = message % exc.params
-    return error_response(request, exc.status, exc.code, message)
+    response = error_response(request, exc.status, exc.code, message)
+    retry_after = getattr(exc, "retry_after", None)  # limits.TooManyAttempts
+    if isinstance(retry_after, int):
+        response.headers["retry-after"] = str(retry_after)
+    return response
 
 
 async def http_error(request: Request, exc: Exception) -> Response:

@@ -9,13 +9,16 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from strategyroom import i18n
-from strategyroom.live.codes import LENGTH, normalize_join_code
+from strategyroom.live.codes import normalize_join_code, split_table_code
 from strategyroom.live.errors import N_, InvalidMessage, SessionEnded
+from strategyroom.live.policy import Audience
 from strategyroom.live.state import require_table
 from strategyroom.store.models import DeviceKind, RoomSession, SessionStatus
 from strategyroom.web import views
+from strategyroom.web._scenes import scene_for
 from strategyroom.web.context import local_path, page, request_language, services, use_language
-from strategyroom.web.limits import find_session
+from strategyroom.web.limits import find_session, take_join
+from strategyroom.web.middleware import allow_video_links
 from strategyroom.web.security import check_csrf
 
 
@@ -35,16 +38,6 @@ async def find_code(request: Request) -> Response:
         return page(request, "start.html", status_code=400, code=typed[:20], error=error)
     suffix = f"/{table}" if table is not None else ""
     return RedirectResponse(f"/join/{code}{suffix}", status_code=303)
-
-
-def split_table_code(text: str) -> tuple[str | None, int | None]:
-    """A typed code: the session's 6 characters, optionally followed by a table
-    number ("K7MPQ2-3" or "k7mpq2 3" joins table 3)."""
-    squeezed = "".join(ch for ch in text if ch not in " -\t")
-    rest = squeezed[LENGTH:]
-    if rest and not (rest.isdigit() and len(rest) <= 3):
-        return None, None
-    return normalize_join_code(squeezed[:LENGTH]), int(rest) if rest else None
 
 
 async def _table_of(request: Request, room: RoomSession) -> int | None:
@@ -70,7 +63,15 @@ async def join_page(request: Request) -> Response:
     deck = svc.sessions.deck(room)
     state = await svc.sessions.state(room.id)
     tables = sorted(state.tables.items())
-    return page(request, "join.html", room=room, deck=deck, table=table, tables=tables)
+    return page(
+        request,
+        "join.html",
+        room=room,
+        deck=deck,
+        table=table,
+        tables=tables,
+        locked=state.joining_locked,
+    )
 
 
 def _chosen(form: Any, fixed: int | None) -> tuple[int | None, DeviceKind]:
@@ -87,11 +88,31 @@ def _chosen(form: Any, fixed: int | None) -> tuple[int | None, DeviceKind]:
     return table, device
 
 
+def _elsewhere(request: Request) -> Response | None:
+    """A join from a page opened under another address than the public URL (the
+    machine's LAN address, ``localhost`` for ``127.0.0.1``): the live page's
+    socket would be refused there forever (its Origin must be the public URL's,
+    web/security.py), so the phone is told and given the right link instead of
+    joining. Browsers send Origin with every form POST."""
+    origin = request.headers.get("origin")
+    settings = services(request).settings
+    if origin is None or origin == settings.public_origin:
+        return None
+    message = i18n.gettext(
+        request_language(request),
+        N_("You opened this page at %(here)s, but the session runs at %(there)s. Join there:"),
+    ) % {"here": origin, "there": settings.public_origin}
+    link = settings.public_url + request.url.path
+    return page(request, "error.html", status_code=400, message=message, link=link)
+
+
 async def join(request: Request) -> Response:
     svc = services(request)
     form = await request.form()
     use_language(request, str(form.get("language", "")))
     await check_csrf(request, form)
+    if (elsewhere := _elsewhere(request)) is not None:
+        return elsewhere
     room = await find_session(svc, request, request.path_params["code"])
     fixed = await _table_of(request, room)
     if room.status is SessionStatus.ENDED:
@@ -106,8 +127,17 @@ async def join(request: Request) -> Response:
         # Joined before choosing a table: the table's link seats the device now.
         await svc.sessions.tables.move(room.id, known.id, table, actor="participant")
     if known is None:
+        take_join(svc, request)
+        # Only the table's own link (/join/<code>/<table>) passes a closed door:
+        # a table picked from the join page's list, on a page loaded before
+        # the door closed, is refused like any join with the session's code.
         _, token = await svc.sessions.join(
-            room, language, table, device, limit=svc.settings.max_participants
+            room,
+            language,
+            table,
+            device,
+            limit=svc.settings.max_participants,
+            table_code=fixed is not None,
         )
         request.session.setdefault("participants", {})[room.id] = token
         # Reassign so the session middleware sees the change to the nested dict.
@@ -118,29 +148,31 @@ async def join(request: Request) -> Response:
 
 async def live_page(request: Request) -> Response:
     svc = services(request)
-    room = await find_session(svc, request, request.path_params["code"])
+    # A joined resident's page loads even while the address guesses codes.
+    room = await find_session(svc, request, request.path_params["code"], joined_only=True)
     token = _token(request, room.id)
     participant = await svc.sessions.participant(room.id, token) if token else None
     if participant is None:
+        if (held := request.state.join_held) is not None:
+            raise held  # say nothing about the code to a device that has not joined
         return RedirectResponse(f"/join/{room.join_code}", status_code=303)
     state = await svc.sessions.state(room.id)
-    scene = await views.load_scene(svc, room, state, for_console=False)
-    my_answer = None
-    card = scene.card
-    if card is not None and card.question is not None:
-        my_answer = (await svc.sessions.answers_of(room.id, participant.id)).get(card.question.id)
     seat = views.Seat(
         participant.number, participant.table_number, participant.device is DeviceKind.TABLET
     )
-    stage = views.participant_stage(svc.renderer, scene, participant.language, my_answer, seat=seat)
-    return page(
+    scene = await scene_for(svc, Audience.device(seat.table, seat.tablet), room, state)
+    answers = await svc.sessions.answers_of(room.id, participant.id) if scene.answerable else {}
+    stage = views.participant_stage(svc.renderer, scene, participant.language, answers, seat=seat)
+    response = page(
         request,
         "participant.html",
         language=participant.language,
         room=room,
+        deck=svc.sessions.deck(room),  # its languages are the ones offered
         stage=stage,
         seat=seat,
     )
+    return allow_video_links(response, scene.deck)
 
 
 async def switch_language(request: Request) -> Response:

@@ -3,64 +3,169 @@
 For each update, sockets are grouped by what they must see (role, format,
 language and, for a participant's form, their own answer); each group's frame
 is rendered once and the same string is sent to every socket in the group.
+Events are sent here; the frames of the coalesced updates and the countdown
+are drawn in push_frames.py, a connecting socket's first ones in greeting.py.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-import logging
-from dataclasses import dataclass
 from typing import Any
 
+from strategyroom.live.clients import Role
 from strategyroom.live.events import (
     CardShown,
     Envelope,
+    HelpAcknowledged,
+    HelpDone,
+    HelpRequested,
+    JoiningLocked,
+    JoiningUnlocked,
     ParticipantMoved,
+    ProjectorSwitched,
     QuestionClosed,
     QuestionOpened,
+    QuestionReopened,
     ResultsRevealed,
     SessionEnded,
     TimerExtended,
     TimerPaused,
     TimerStarted,
 )
-from strategyroom.live.hub import Client, Role, Room
-from strategyroom.live.state import LiveState
-from strategyroom.store.models import SessionStatus
-from strategyroom.web import views, views_json
-from strategyroom.web._scenes import Scenes
+from strategyroom.live.policy import Audience, event_seen
+from strategyroom.live.rooms import DraftKey
+from strategyroom.web import push_frames, views
+from strategyroom.web._scenes import Scenes, audience_of, scenes_of
+from strategyroom.web.connection import WebClient, WebRoom
 from strategyroom.web.context import Services
-from strategyroom.web.outbox import send_frame
+from strategyroom.web.greeting import greet
+from strategyroom.web.outbox import breathe
+from strategyroom.web.screens import (
+    draft_after_reveal,
+    event_json,
+    html_screen,
+    reveals,
+    seat_of,
+)
 
-log = logging.getLogger(__name__)
-
-# A client that resumes this many events behind (or more) gets a snapshot instead.
-REPLAY_LIMIT = 200
-# Sockets sent to per turn of the event loop: ~30 µs each keeps a turn near 10 ms.
-SEND_SLICE = 300
 # Events that change what a participant's stage shows. Other events (tables, moves,
 # timers) update a part of the page only, so a half-filled form is never reset.
-STAGE_EVENTS = (CardShown, QuestionOpened, QuestionClosed, ResultsRevealed, SessionEnded)
+STAGE_EVENTS = (
+    CardShown,
+    QuestionOpened,
+    QuestionReopened,
+    QuestionClosed,
+    ResultsRevealed,
+    SessionEnded,
+)
 TIMER_EVENTS = (TimerStarted, TimerPaused, TimerExtended)
+# A table's call for help: its devices' help panel changes, nothing else.
+HELP_EVENTS = (HelpRequested, HelpAcknowledged, HelpDone)
 
 
-def seat_of(client: Client) -> views.Seat:
-    return views.Seat(client.number, client.table, client.tablet)
+class HtmlJsonPresenter:
+    """The live layer's ``Presenter`` (strategyroom.live.rooms) for this app's
+    sockets: HTML for the htmx pages, JSON for the protocol's clients."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    async def events(
+        self, room: WebRoom, envelopes: list[Envelope], clients: list[WebClient]
+    ) -> None:
+        svc = self.services
+        frames: dict[tuple[Any, ...], str] = {}
+        scenes = await scenes_of(svc, room.session_id, room.state)
+        my_answers = await self._html_participant_answers(clients, scenes)
+        for i, client in enumerate(clients):
+            if breathe(i):
+                await asyncio.sleep(0)
+            pending = [e for e in envelopes if e.seq > client.seq]
+            if not pending:
+                continue
+            # The screen is at the newest seq before its frame is drawn and sent
+            # (both may wait): a coalesced push built from an older state is held
+            # back from then on (push_frames.send_built), never sent after it.
+            client.seq = pending[-1].seq
+            socket = client.connection
+            if socket.format == "json":
+                audience = audience_of(client)
+                for envelope in pending:
+                    # Only a card carries text; other event frames are the same
+                    # in every language, and for everyone who may see them.
+                    language = socket.language if isinstance(envelope.event, CardShown) else ""
+                    seen = event_seen(audience, envelope.event)
+                    key: tuple[Any, ...] = ("json", envelope.seq, language, seen)
+                    if key not in frames:
+                        frames[key] = await event_json(
+                            svc, room.session_id, envelope, socket.language, audience
+                        )
+                    frame = frames[key]
+                    if not socket.write(frame):  # the fast path, web/wire.py
+                        await socket.send(frame)
+                if client.table is not None and any(reveals(e.event) for e in pending):
+                    await draft_after_reveal(client, pending, scenes)
+            else:
+                part = _html_part(client, pending)
+                key = (part, *_html_key(client, my_answers))
+                if part == "timer":
+                    key = ("timer", socket.language)
+                    if key not in frames:
+                        frames[key] = views.timer(
+                            svc.renderer, await scenes.of(Audience.room()), socket.language
+                        )
+                elif part == "help" and key not in frames:
+                    scene = await scenes.of(audience_of(client))
+                    frames[key] = views.help_panel(
+                        svc.renderer, scene, socket.language, seat_of(client)
+                    )
+                elif part == "all" and key not in frames:
+                    mine = my_answers.get(client.participant_id or "", {})
+                    frames[key] = await html_screen(svc, client, scenes, mine)
+                if part != "none":
+                    frame = frames[key]
+                    if not socket.write(frame):  # the fast path, web/wire.py
+                        await socket.send(frame)
+
+    async def tallies(
+        self, room: WebRoom, question_ids: set[str], clients: list[WebClient]
+    ) -> bool:
+        return await push_frames.tallies(self.services, room, clients)
+
+    async def presence(self, room: WebRoom, clients: list[WebClient]) -> bool:
+        return await push_frames.presence(self.services, room, clients)
+
+    async def drafts(self, room: WebRoom, keys: set[DraftKey], clients: list[WebClient]) -> bool:
+        return await push_frames.drafts(self.services, room, keys, clients)
+
+    async def timer(self, room: WebRoom, clients: list[WebClient]) -> None:
+        await push_frames.timer(self.services, room, clients)
+
+    async def resync(self, room: WebRoom, clients: list[WebClient]) -> None:
+        for client in clients:
+            await greet(self.services, client, room.state, None)
+
+    async def _html_participant_answers(
+        self, clients: list[WebClient], scenes: Scenes
+    ) -> dict[str, dict[str, Any]]:
+        """The html participants' current answers to the questions their screens
+        show with a form or their answer (the shown card's, one kept open), by
+        participant and question: for pre-filled forms."""
+        if not any(c.role is Role.PARTICIPANT and c.connection.format == "html" for c in clients):
+            return {}
+        scene = await scenes.of(Audience.room())
+        mine: dict[str, dict[str, Any]] = {}
+        for question in scene.answerable:
+            by_participant = await self.services.sessions.answers_by_participant(
+                scene.room.id, question.id
+            )
+            for participant, answer in by_participant.items():
+                mine.setdefault(participant, {})[question.id] = answer
+        return mine
 
 
-def seat_json(client: Client) -> dict[str, Any]:
-    if client.participant_id is None:
-        return {}
-    return {
-        "participant": client.participant_id,
-        "number": client.number,
-        "table": client.table,
-        "device": "tablet" if client.tablet else "phone",
-    }
-
-
-def _html_part(client: Client, pending: list[Envelope]) -> str:
+def _html_part(client: WebClient, pending: list[Envelope]) -> str:
     """Which part of an html screen a batch of events changes: all, the timer, or none."""
     events = [e.event for e in pending]
     if client.role is Role.CONSOLE or any(isinstance(e, STAGE_EVENTS) for e in events):
@@ -70,314 +175,27 @@ def _html_part(client: Client, pending: list[Envelope]) -> str:
     )
     if moved:
         return "all"
+    # The projector marks the join code closed while the door is (lock_joining).
+    # So does it when the facilitator switches what it shows (the themes, the
+    # common ground); nobody else's screen changes with that.
+    door = any(isinstance(e, (JoiningLocked, JoiningUnlocked, ProjectorSwitched)) for e in events)
+    if door and client.role is Role.PROJECTOR:
+        return "all"
+    ours = client.table is not None and any(
+        isinstance(e, HELP_EVENTS) and e.table == client.table for e in events
+    )
+    if ours:
+        return "help"
     return "timer" if any(isinstance(e, TIMER_EVENTS) for e in events) else "none"
 
 
-@dataclass(frozen=True)
-class Resume:
-    epoch: str
-    seq: int
-
-
-class HtmlJsonPresenter:
-    def __init__(self, services: Services) -> None:
-        self.services = services
-
-    async def scene(self, session_id: str, state: LiveState, *, for_console: bool) -> views.Scene:
-        row = await self.services.sessions.shared_row(session_id)
-        return await views.load_scene(self.services, row, state, for_console=for_console)
-
-    def _scenes(self, session_id: str, state: LiveState) -> Scenes:
-        return Scenes(lambda for_console: self.scene(session_id, state, for_console=for_console))
-
-    # -- the hub's calls -------------------------------------------------------------
-
-    async def events(self, room: Room, envelopes: list[Envelope], clients: list[Client]) -> None:
-        frames: dict[tuple[Any, ...], str] = {}
-        scenes = self._scenes(room.session_id, room.state)
-        my_answers = await self._html_participant_answers(room, clients)
-        for i, client in enumerate(clients):
-            if i and i % SEND_SLICE == 0:
-                # Let the loop breathe between slices: sending to every socket
-                # without yielding stalled all of them (docs/performance.md).
-                await asyncio.sleep(0)
-            pending = [e for e in envelopes if e.seq > client.seq]
-            if not pending:
-                continue
-            if client.format == "json":
-                for envelope in pending:
-                    key: tuple[Any, ...] = ("json", envelope.seq, _json_language(envelope, client))
-                    if key not in frames:
-                        frames[key] = await self._event_json(room, envelope, client.language)
-                    await send_frame(client, frames[key])
-                if client.table is not None and any(_reveals(e.event) for e in pending):
-                    await self._draft_after_reveal(client, pending, scenes)
-            else:
-                part = _html_part(client, pending)
-                key = (part, *self._html_key(client, my_answers))
-                if part == "timer":
-                    key = ("timer", client.language)
-                    if key not in frames:
-                        frames[key] = views.timer(
-                            self.services.renderer, await scenes.room(), client.language
-                        )
-                elif part == "all" and key not in frames:
-                    my_answer = my_answers.get(client.participant_id or "")
-                    frames[key] = await self._html_screen(client, scenes, my_answer)
-                if part != "none":
-                    await send_frame(client, frames[key])
-            client.seq = pending[-1].seq
-
-    async def _draft_after_reveal(
-        self, client: Client, pending: list[Envelope], scenes: Scenes
-    ) -> None:
-        """A table's draft again when the question it follows on is revealed: its
-        ``agreement`` (the split flag) may now be shown, as the HTML stage does."""
-        scene = await scenes.room()
-        prior, view = scene.prior_question, scene.table_view(client.table)
-        if prior is None or view is None:
-            return
-        if any(_reveals(e.event, prior.id) for e in pending):
-            await send_frame(client, views_json.table_draft_json(view, scene=scene))
-
-    async def tallies(self, room: Room, question_ids: set[str], clients: list[Client]) -> None:
-        frames: dict[tuple[Any, ...], str | None] = {}
-        scenes = self._scenes(room.session_id, room.state)
-        for client in clients:
-            # A participant's results show their table's figures beside the room's.
-            table = client.table if client.role is Role.PARTICIPANT else None
-            key = (client.role, client.format, client.language, table)
-            if key not in frames:
-                frames[key] = await self._tally_frame(client, scenes)
-            frame = frames[key]
-            if frame is not None:
-                await send_frame(client, frame)
-
-    async def _tally_frame(self, client: Client, scenes: Scenes) -> str | None:
-        """What a screen shows of the live counts: consoles always, the room only
-        once the results are revealed."""
-        renderer = self.services.renderer
-        if client.role is Role.CONSOLE:
-            if client.format != "html":
-                return None
-            scene = await scenes.console()
-            return (
-                views.console_results(renderer, scene, client.language)
-                + views.console_counts(renderer, scene, client.language)
-                + views.console_tables(renderer, scene, client.language)
-            )
-        scene = await scenes.room()
-        result, card = scene.current_results, scene.card
-        if not scene.results_visible or result is None or card is None or card.question is None:
-            return None
-        if client.format == "json":
-            figures = scene.table_figures.get(client.table) if client.table is not None else None
-            return views_json.results_json(card.question.id, result, figures)
-        if client.role is Role.PROJECTOR:
-            return views.projector_stage(renderer, scene, client.language)
-        return views.participant_results(renderer, scene, client.language, client.table)
-
-    async def presence(self, room: Room, clients: list[Client]) -> None:
-        frames: dict[str, str] = {}
-        scenes = self._scenes(room.session_id, room.state)
-        for client in clients:
-            if client.role is Role.CONSOLE and client.format == "html":
-                if client.language not in frames:
-                    scene = await scenes.console()
-                    frames[client.language] = views.console_counts(
-                        self.services.renderer, scene, client.language
-                    ) + views.console_tables(self.services.renderer, scene, client.language)
-                await send_frame(client, frames[client.language])
-
-    async def drafts(self, room: Room, keys: set[tuple[str, int]], clients: list[Client]) -> None:
-        """Send a table's new draft to the devices at that table, and the overview to consoles."""
-        frames: dict[tuple[Any, ...], str] = {}
-        scenes = self._scenes(room.session_id, room.state)
-        renderer = self.services.renderer
-        for client in clients:
-            if client.role is Role.CONSOLE and client.format == "html":
-                key: tuple[Any, ...] = ("console", client.language)
-                if key not in frames:
-                    frames[key] = views.console_tables(
-                        renderer, await scenes.console(), client.language
-                    )
-                await send_frame(client, frames[key])
-                continue
-            if client.role is Role.PROJECTOR and client.format == "html":
-                # The projector compares the tables' packages once they are revealed.
-                scene = await scenes.room()
-                if scene.results_visible and scene.package_question:
-                    key = ("projector", client.language)
-                    if key not in frames:
-                        frames[key] = views.projector_stage(renderer, scene, client.language)
-                    await send_frame(client, frames[key])
-                continue
-            if client.role is not Role.PARTICIPANT or client.table is None:
-                continue
-            scene = await scenes.room()
-            card = scene.card
-            if (
-                card is None
-                or card.question is None
-                or (card.question.id, client.table) not in keys
-            ):
-                continue
-            view = scene.table_views.get(client.table)
-            if client.format == "json":
-                if view is not None:
-                    await send_frame(client, views_json.table_draft_json(view, scene=scene))
-                continue
-            key = ("p", client.language, client.table, client.tablet)
-            if key not in frames:
-                frames[key] = views.table_draft(renderer, scene, client.language, seat_of(client))
-            await send_frame(client, frames[key])
-
-    async def timer(self, room: Room, clients: list[Client]) -> None:
-        frames: dict[tuple[str, str], str] = {}
-        scene = await self.scene(room.session_id, room.state, for_console=False)
-        for client in clients:
-            key = (client.format, client.language if client.format == "html" else "")
-            if key not in frames:
-                frames[key] = (
-                    views_json.timer_json(scene)
-                    if client.format == "json"
-                    else views.timer(self.services.renderer, scene, client.language)
-                )
-            await send_frame(client, frames[key])
-
-    async def resync(self, room: Room, clients: list[Client]) -> None:
-        for client in clients:
-            await self.greet(client, room.state, None)
-
-    # -- greeting a (re)connecting socket -----------------------------------------------
-
-    async def greet(
-        self,
-        client: Client,
-        state: LiveState,
-        resume: Resume | None,
-        answers: dict[str, Any] | None = None,
-    ) -> None:
-        """Bring a new socket up to ``state``: replay what it missed, or a snapshot.
-        ``answers``: the participant's answers, when the caller has just read them
-        (a connecting socket reads them with the participant, in one query)."""
-        if client.format == "json":
-            if (
-                resume is not None
-                and resume.epoch == state.epoch
-                and 0 <= state.seq - resume.seq <= REPLAY_LIMIT
-            ):
-                missed = await self.services.sessions.events_since(state.session_id, resume.seq)
-                missed = [envelope for envelope in missed if envelope.seq <= state.seq]
-                fake_room = Room(state.session_id, state)
-                for envelope in missed:
-                    await send_frame(
-                        client, await self._event_json(fake_room, envelope, client.language)
-                    )
-                if client.table is not None and any(_reveals(e.event) for e in missed):
-                    scenes = self._scenes(state.session_id, state)
-                    await self._draft_after_reveal(client, missed, scenes)
-            else:
-                scene = await self.scene(state.session_id, state, for_console=False)
-                if answers is None:
-                    answers = await self._answers_of(client)
-                seat = seat_json(client)
-                await send_frame(
-                    client, views_json.snapshot_json(scene, client.language, answers, seat)
-                )
-        else:
-            scenes = self._scenes(state.session_id, state)
-            my_answer = None
-            if client.role is Role.PARTICIPANT and client.participant_id:
-                scene = await scenes.room()
-                card = scene.card
-                if card is not None and card.question is not None:
-                    if answers is None:
-                        answers = await self._answers_of(client)
-                    my_answer = answers.get(card.question.id)
-            await send_frame(client, await self._html_screen(client, scenes, my_answer))
-        client.seq = state.seq
-
-    async def _answers_of(self, client: Client) -> dict[str, Any]:
-        if client.participant_id is None:
-            return {}
-        return await self.services.sessions.answers_of(client.session_id, client.participant_id)
-
-    # -- rendering ----------------------------------------------------------------
-
-    def _html_key(self, client: Client, my_answers: dict[str, Any]) -> tuple[Any, ...]:
-        if client.role is Role.PARTICIPANT:
-            answer = my_answers.get(client.participant_id or "")
-            # The stage shows the device's table (not its number: that is in the
-            # page's header), so devices at one table share a rendering.
-            return (
-                "p",
-                client.language,
-                json.dumps(answer, sort_keys=True),
-                client.table,
-                client.tablet,
-            )
-        return (client.role.value, client.language)
-
-    async def _html_screen(self, client: Client, scenes: Scenes, my_answer: Any) -> str:
-        renderer = self.services.renderer
-        if client.role is Role.CONSOLE:
-            scene = await scenes.console()
-            screen = (
-                views.console_live(renderer, scene, client.language)
-                + views.console_counts(renderer, scene, client.language)
-                + views.console_tables(renderer, scene, client.language)
-            )
-            if scene.state.status is SessionStatus.ENDED:
-                # Only then do the table forms change here (they go): drawn while
-                # the session runs, they would wipe what the facilitator types.
-                screen += views.console_table_forms(renderer, scene.state, client.language)
-            return screen
-        scene = await scenes.room()
-        if client.role is Role.PROJECTOR:
-            return views.projector_stage(renderer, scene, client.language)
-        return views.participant_stage(
-            renderer, scene, client.language, my_answer, seat=seat_of(client)
-        )
-
-    async def _event_json(self, room: Room, envelope: Envelope, language: str) -> str:
-        frame = envelope.to_dict()
-        event = envelope.event
-        row = await self.services.sessions.shared_row(room.session_id)
-        deck = self.services.sessions.deck(row)
-        if isinstance(event, CardShown):
-            frame["card"] = views_json.card_json(deck, deck.cards[event.card], language)
-        elif isinstance(event, ResultsRevealed) or (
-            isinstance(event, QuestionClosed) and event.revealed
-        ):
-            result = await self.services.sessions.results(row, event.question)
-            frame["results"] = result.model_dump(mode="json")
-        return json.dumps(frame, separators=(",", ":"), ensure_ascii=False)
-
-    async def _html_participant_answers(self, room: Room, clients: list[Client]) -> dict[str, Any]:
-        """Current answers of the html participants here, for pre-filled forms."""
-        if not any(c.role is Role.PARTICIPANT and c.format == "html" for c in clients):
-            return {}
-        state = room.state
-        if state.current_card is None:
-            return {}
-        row = await self.services.sessions.shared_row(room.session_id)
-        card = self.services.sessions.deck(row).cards[state.current_card]
-        if card.question is None:
-            return {}
-        by_participant = await self.services.sessions.answers_by_participant(
-            room.session_id, card.question.id
-        )
-        return by_participant
-
-
-def _reveals(event: Any, question: str | None = None) -> bool:
-    """Whether an event shows a question's results to the room (any, or ``question``)."""
-    if isinstance(event, ResultsRevealed) or (isinstance(event, QuestionClosed) and event.revealed):
-        return question in (None, event.question)
-    return False
-
-
-def _json_language(envelope: Envelope, client: Client) -> str:
-    # Only a card carries text; other event frames are the same in every language.
-    return client.language if isinstance(envelope.event, CardShown) else ""
+def _html_key(client: WebClient, my_answers: dict[str, Any]) -> tuple[Any, ...]:
+    """What an html screen's frame depends on besides the part: sockets with the
+    same key are sent the same string."""
+    language = client.connection.language
+    if client.role is Role.PARTICIPANT:
+        answer = my_answers.get(client.participant_id or "")
+        # The stage shows the device's table (not its number: that is in the
+        # page's header), so devices at one table share a rendering.
+        return ("p", language, json.dumps(answer, sort_keys=True), client.table, client.tablet)
+    return (client.role.value, language)

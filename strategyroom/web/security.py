@@ -42,7 +42,16 @@ async def check_csrf(request: Request, form: Any | None = None) -> None:
         sent = value if isinstance(value, str) else None
     # Bytes: compare_digest refuses str with non-ASCII characters (found by tests/test_fuzz.py).
     if not expected or not sent or not hmac.compare_digest(str(expected).encode(), sent.encode()):
-        raise Forbidden(N_("This form has expired. Please reload the page and try again."))
+        if form is not None:
+            raise Forbidden(N_("This form has expired. Please reload the page and try again."))
+        # An API client has no page to reload: say what it must send.
+        if sent is None:
+            raise Forbidden(
+                N_("Send the X-CSRF-Token header with the csrf_token your login returned.")
+            )
+        raise Forbidden(
+            N_("The X-CSRF-Token header is not this login's csrf_token; log in again for one.")
+        )
 
 
 def current_facilitator(connection: HTTPConnection) -> dict[str, Any] | None:

@@ -15,10 +15,11 @@ import jinja2
 import segno
 from markupsafe import Markup
 
-from strategyroom import i18n
+from strategyroom import i18n, rounding
 from strategyroom.aggregate import is_split
-from strategyroom.decks import Deck
-from strategyroom.decks.schema import ANY_LANGUAGE
+from strategyroom.decks import Deck, Question
+from strategyroom.decks.packages import package_total
+from strategyroom.decks.schema import ANY_LANGUAGE, Budget, MultipleChoice, options_of
 from strategyroom.paths import TEMPLATES_DIR
 
 
@@ -36,6 +37,42 @@ def answer_key(value: Any) -> str:
     form redrawn with the same answer can be recognised as unchanged."""
     encoded = json.dumps(value, sort_keys=True, ensure_ascii=False).encode()
     return hashlib.sha256(encoded).hexdigest()[:12]
+
+
+def _offered_languages(
+    deck: Deck,
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """A deck's reader's language choices: (code, own name) of the languages
+    the deck has, and of those only the interface has (offered with a note)."""
+    has, lacks = i18n.offered_languages(deck.languages)
+    return _named(has), _named(lacks)
+
+
+def _named(codes: list[str]) -> list[tuple[str, str]]:
+    return [(code, i18n.language_name(code)) for code in codes]
+
+
+def package_sum(value: Any, question: Question, attribute: str) -> float:
+    """What a (possibly unsent) package adds up to in one attribute."""
+    if not isinstance(question, MultipleChoice | Budget):
+        return 0.0
+    return float(
+        package_total(question, value or ({} if isinstance(question, Budget) else []), attribute)
+    )
+
+
+def sent_fields(value: Any, question: Question) -> str:
+    """A counted answer as its form's fields hold it, for static/live-status.js
+    to tell an unsent change from what is counted: the chosen values in order
+    (a ranking's order, the ticked options in deck order), or each budget
+    option's points in deck order. Compact JSON, as JavaScript writes it."""
+    if isinstance(value, dict):
+        shown = [str(value.get(option.id, 0)) for option in options_of(question)]
+    elif isinstance(value, list):
+        shown = [str(item) for item in value]
+    else:
+        shown = [str(value).strip()]
+    return json.dumps(shown, ensure_ascii=False, separators=(",", ":"))
 
 
 class Renderer:
@@ -66,14 +103,22 @@ class Renderer:
             text_direction="rtl" if i18n.is_rtl(language) else "ltr",
             languages=[(code, i18n.language_name(code)) for code in i18n.available_languages()],
         )
+        env.globals["offered_languages"] = _offered_languages
+        env.globals["language_name"] = lambda code: i18n.language_name_in(code, language)
         env.tests["valid_deck"] = lambda value: isinstance(value, Deck)
         env.tests["split"] = is_split  # the threshold lives with the figure
         env.filters.update(
-            number=lambda v, digits=1: i18n.format_number(v, language, digits),
+            # Every figure is rounded by one rule (strategyroom/rounding.py).
+            number=lambda v, digits=rounding.DIGITS: i18n.format_number(v, language, digits),
             percent=lambda v: i18n.format_percent(v, language),
+            goal=lambda progress: i18n.format_goal(progress, language),
             currency=lambda v, code: i18n.format_currency(v, code, language),
+            amount=lambda v, unit, code: i18n.format_amount(v, language, unit, code),
+            currency_symbol=lambda code: i18n.currency_symbol(code, language),
             datetime=lambda v: i18n.format_datetime(v, language),
             answer_key=answer_key,
+            sent_fields=sent_fields,
+            package_sum=package_sum,
         )
         return env
 
