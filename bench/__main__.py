@@ -22,12 +22,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import report, reporttime
+from bench import opinion, report, reporttime, themes
+from bench.flood import run_login_flood
 from bench.reporttime import run_report
 from bench.run import run_baseline, run_nostore, run_ours, say
 from bench.servers import scaleout_reachable
 
-MODES = ("embedded", "scaleout", "baseline", "nostore")
+MODES = ("embedded", "scaleout", "baseline", "nostore", "loginflood")
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -50,7 +51,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         default=",".join(MODES),
         help="comma-separated, of embedded, scaleout (two workers, Redis, a fresh PostgreSQL "
         "database; skipped when unreachable), baseline, nostore (the answer burst on the "
-        "embedded server with storage switched off, bench/nostore.py) (default all)",
+        "embedded server with storage switched off, bench/nostore.py), loginflood (answer "
+        "bursts with and without 32 clients looping wrong logins, bench/flood.py) (default all)",
     )
     parser.add_argument(
         "--scaleout-max",
@@ -74,6 +76,20 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         help="time the council report of an evening with this many residents, 8 to a "
         "table (default 5000; 0 skips it)",
     )
+    parser.add_argument(
+        "--themes-comments",
+        type=int,
+        default=2000,
+        help="time the themes of this many comments and measure their agreement with the "
+        "labelled comments per language (default 2000; 0 skips it; bench/themes.py)",
+    )
+    parser.add_argument(
+        "--opinion-people",
+        type=int,
+        default=5000,
+        help="time the opinion groups and the console's insight panel for a hall of this "
+        "many residents with planted groups (default 5000; 0 skips it; bench/opinion.py)",
+    )
     parser.add_argument("--workdir", type=Path, help="keep server data and logs here")
     args = parser.parse_args(argv)
     try:
@@ -83,8 +99,10 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     args.modes = [m.strip() for m in args.modes.split(",") if m.strip()]
     if not args.ns or min(args.ns) < 1 or args.rounds < 1 or args.procs < 1:
         parser.error("N, --rounds and --procs must be at least 1")
-    if args.report_people < 0:
-        parser.error("--report-people must be 0 (skip) or more")
+    if min(args.report_people, args.themes_comments, args.opinion_people) < 0:
+        parser.error(
+            "--report-people, --themes-comments and --opinion-people must be 0 (skip) or more"
+        )
     if unknown := set(args.modes) - set(MODES):
         parser.error(f"unknown mode(s): {', '.join(sorted(unknown))}")
     return args
@@ -136,6 +154,9 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
         if "baseline" in args.modes:
             results["baseline"][n] = run_baseline(n, args, workdir, frame_bytes)
             loads.append(os.getloadavg()[0])
+        if "loginflood" in args.modes:
+            results["loginflood"][n] = run_login_flood(n, args, workdir)
+            loads.append(os.getloadavg()[0])
         if "scaleout" in args.modes and not scaleout_why and n <= args.scaleout_max:
             results["scaleout"][n] = run_ours(n, "scaleout", args, workdir)
             loads.append(os.getloadavg()[0])
@@ -143,7 +164,23 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     if args.report_people:
         report = run_report(args.report_people, workdir / "report")
         loads.append(os.getloadavg()[0])
-    return {"results": results, "report": report, "load_averages": loads}
+    theme_figures = None
+    if args.themes_comments:
+        say(f"themes: {args.themes_comments:,} comments, and the labelled comments")
+        theme_figures = themes.run_themes(args.themes_comments)
+        loads.append(os.getloadavg()[0])
+    opinion_figures = None
+    if args.opinion_people:
+        say(f"opinion groups: a hall of {args.opinion_people:,} residents")
+        opinion_figures = opinion.run_opinion(args.opinion_people)
+        loads.append(os.getloadavg()[0])
+    return {
+        "results": results,
+        "report": report,
+        "themes": theme_figures,
+        "opinion": opinion_figures,
+        "load_averages": loads,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -175,8 +212,18 @@ def main(argv: list[str] | None = None) -> int:
     print(report.table(results, args.ns))
     if outcome["report"] is not None:
         print("\n" + reporttime.table(outcome["report"]))
+    if outcome["themes"] is not None:
+        print("\n" + themes.table(outcome["themes"]))
+    if outcome["opinion"] is not None:
+        print("\n" + opinion.table(outcome["opinion"]))
     if args.json:
-        everything = {"machine": info, "results": results, "report": outcome["report"]}
+        everything = {
+            "machine": info,
+            "results": results,
+            "report": outcome["report"],
+            "themes": outcome["themes"],
+            "opinion": outcome["opinion"],
+        }
         args.json.write_text(json.dumps(everything, indent=1))
     if args.svg:
         args.svg.write_text(report.svg(results, args.ns))

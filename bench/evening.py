@@ -53,18 +53,26 @@ COMMENTS = [
 ]
 
 
-def random_answer(question: Question, rnd: random.Random, person: int) -> Any:
-    """A plausible answer that fits the question (a capped package is redrawn)."""
+def random_answer(question: Question, rnd: random.Random, person: int, lean: int = 0) -> Any:
+    """A plausible answer that fits the question (a capped package is redrawn).
+    ``lean`` (1, 2, ...) makes a neighbourhood favour its own option of each
+    question and its own end of each scale; 0 draws as before, number for number."""
     ids = [o.id for o in options_of(question)]
+    favourite = ids[lean % len(ids)] if lean and ids else None
     for _ in range(100):
         match question:
             case SingleChoice():
                 value: Any = rnd.choice(ids + [PREFER_NOT_TO_SAY] * question.profile)
+                if favourite and not question.profile and rnd.random() < 0.5:
+                    value = favourite
             case MultipleChoice():
                 value = rnd.sample(ids, rnd.randint(1, question.max_choices or 2))
+                if favourite and favourite not in value and rnd.random() < 0.7:
+                    value = [favourite, *value[1:]]
             case Scale():
                 low, high = question.min, question.max
-                value = min(high, max(low, round(rnd.gauss((low + high) / 2 + 0.8, 1))))
+                shift = 0.8 + (lean - 2) * 0.6 if lean else 0.8
+                value = min(high, max(low, round(rnd.gauss((low + high) / 2 + shift, 1))))
             case Ranking():
                 value = rnd.sample(ids, len(ids))
             case Budget():
@@ -124,7 +132,12 @@ def _people(deck: Deck, ids: list[str], tablets: list[str]) -> list[Any]:
 
 
 def _answers(
-    question: Question, n: int, ids: list[str], tablets: list[str], rnd: random.Random
+    question: Question,
+    n: int,
+    ids: list[str],
+    tablets: list[str],
+    rnd: random.Random,
+    lean: int = 0,
 ) -> list[Any]:
     """Every resident's answer, or for a table question each table's (its tablet submits)."""
     if question.scope == "table":
@@ -133,7 +146,7 @@ def _answers(
                 session_id="example",
                 question_id=question.id,
                 table_number=t + 1,
-                value=random_answer(question, rnd, t),
+                value=random_answer(question, rnd, t, lean),
                 revision=1,
                 submission_id=f"{n}-{t}",
                 submitted_by=tablet,
@@ -146,7 +159,7 @@ def _answers(
             session_id="example",
             question_id=question.id,
             participant_id=pid,
-            value=random_answer(question, rnd, i),
+            value=random_answer(question, rnd, i, lean),
             client_answer_id=f"{n}-{i}",
             answered_at=START + timedelta(minutes=5 + 4 * n, seconds=i),
         )
@@ -155,9 +168,15 @@ def _answers(
 
 
 def make_session(
-    db: Database, deck: Deck, seed: int, people: int = PEOPLE, tables: int = TABLES
+    db: Database,
+    deck: Deck,
+    seed: int,
+    people: int = PEOPLE,
+    tables: int = TABLES,
+    lean: int = 0,
 ) -> str:
-    """Store the evening in ``db`` (migrated, empty); returns the session's id."""
+    """Store the evening in ``db`` (migrated, empty); returns the session's id.
+    ``lean``: the neighbourhood's own leaning (random_answer)."""
     rnd = random.Random(seed)  # noqa: S311 (made-up answers, not secrets)
     ids = [uuid.UUID(int=rnd.getrandbits(128)).hex for _ in range(people + tables)]
     residents, tablets = ids[:people], ids[people:]
@@ -169,7 +188,7 @@ def make_session(
             s.add(row)
             s.flush()
         for n, question in enumerate(deck.questions()):
-            answers = _answers(question, n, residents, tablets, rnd)
+            answers = _answers(question, n, residents, tablets, rnd, lean)
             s.add_all(answers)
             # Frozen at close from the rows the live results count (live/rows.py).
             rows = [

@@ -33,6 +33,16 @@ def _rows(results: Results) -> list[tuple[str, Callable[[int], str]]]:
         results.get("scaleout", {}),
         results.get("nostore", {}),
     )
+    flood = results.get("loginflood", {})
+
+    def w(n: int, *p: str) -> Any:
+        return _get(flood.get(n), *p)
+
+    def logins(n: int) -> str:
+        counts = w(n, "logins")
+        if counts is None:
+            return "–"
+        return " / ".join(f"{counts.get(s, 0)}" for s in ("401", "429", "0"))
 
     def o(n: int, *p: str) -> Any:
         return _get(ours.get(n), *p)
@@ -73,6 +83,10 @@ def _rows(results: Results) -> list[tuple[str, Callable[[int], str]]]:
             "**ack p99, ours / storage off** (headline)",
             lambda n: _ratio(o(n, "answers", "p99"), f(n, "answers", "p99")),
         ),
+        (
+            "**ack p99, with a login flood / without** (headline)",
+            lambda n: _ratio(w(n, "flood", "p99"), w(n, "quiet", "p99")),
+        ),
         ("connect: join N over HTTP (s)", lambda n: sec(o(n, "connect", "join_time"))),
         (
             "connect: open N sockets, hello, snapshot (s)",
@@ -107,6 +121,9 @@ def _rows(results: Results) -> list[tuple[str, Callable[[int], str]]]:
             lambda n: _ms(o(n, "answers", "total_after")),
         ),
         ("storage off: ack p50 / p99 / max (ms)", lambda n: trio(f(n, "answers"))),
+        ("login flood: ack p50 / p99 / max, quiet (ms)", lambda n: trio(w(n, "quiet"))),
+        ("login flood: ack p50 / p99 / max, flooded (ms)", lambda n: trio(w(n, "flood"))),
+        ("login flood: wrong logins answered 401 / 429 / failed", logins),
         ("baseline ack p50 / p99 / max, nothing stored (ms)", lambda n: trio(b(n, "answers"))),
         (
             "event-loop lag p99: fan-out / answers (ms)",

@@ -1,8 +1,9 @@
-"""Make the README's example report: an evening of the sample deck with made-up
-answers from 40 residents at 5 tables (each with a shared tablet that submits
-the table's answers to table questions), stored as the live session stores them
-and read back by the report as for any session, as a PDF, and its first pages
-as PNG.
+"""Make the README's example report: three evenings of the sample deck in three
+neighbourhoods (24, 16 and 30 residents at 3, 2 and 4 tables, each table with a
+shared tablet that submits the table's answers to table questions) with made-up
+answers, each neighbourhood leaning its own way, each stored as the live
+session stores it and read back by the report as for any session; one report
+over the three, as a PDF, and its first pages as PNG.
 
     python scripts/report_example.py [--pages 3] [--out docs/report]
 
@@ -17,6 +18,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -24,13 +26,41 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.evening import START, make_session
-from strategyroom.decks import load_deck
+from strategyroom.decks import Deck, load_deck
 from strategyroom.paths import SAMPLE_DECKS_DIR
 from strategyroom.reports import data, html, pdf
 from strategyroom.reports.model import build_report
 from strategyroom.store import migrate
 from strategyroom.store.db import Database
-from strategyroom.web.render import Renderer
+from strategyroom.templating import Renderer
+
+# The evenings: id, title (name and place), residents, tables; a week apart.
+EVENINGS = [
+    ("norrebro", "Nørrebro, Community hall", 24, 3),
+    ("valby", "Valby, Library", 16, 2),
+    ("amager", "Amager, School", 30, 4),
+]
+
+
+def _evening(
+    tmp: Path, deck: Deck, seed: int, week: int, sid: str, title: str, people: int, tables: int
+) -> data.SessionData:
+    """One evening in its own database (the bench's session has a fixed id),
+    read back and given its own id, title and date."""
+    url = f"sqlite:///{tmp / f'{sid}.sqlite3'}"
+    migrate.upgrade(url)
+    db = Database(url)
+    try:
+        # Each neighbourhood leans its own way (week + 1), so the evenings differ.
+        session_id = make_session(db, deck, seed, people=people, tables=tables, lean=week + 1)
+        [session] = db.call(lambda s: data.load_sessions(s, [session_id]))
+    finally:
+        db.dispose()
+    held = START + timedelta(days=7 * week)
+    session.room.id, session.room.title = sid, title
+    for run in session.runs.values():
+        run.opened_at = held
+    return replace(session, room=session.room)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -47,16 +77,20 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     deck = load_deck(SAMPLE_DECKS_DIR / "green-transition.yaml")
     with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite:///{Path(tmp) / 'example.sqlite3'}"
-        migrate.upgrade(url)
-        db = Database(url)
-        try:
-            session_id = make_session(db, deck, args.seed)
-            sessions = db.call(lambda s: data.load_sessions(s, [session_id]))
-        finally:
-            db.dispose()
-        report = build_report(sessions, "en", "Example Municipality", START + timedelta(hours=3))
-        page = html.render_report(Renderer(), report, deck, logo=None, downloads={}, printing=True)
+        sessions = [
+            _evening(Path(tmp), deck, args.seed + i, i, *evening)
+            for i, evening in enumerate(EVENINGS)
+        ]
+        report = build_report(sessions, "en", "Example Municipality", START + timedelta(days=15))
+        page = html.render_report(
+            Renderer(),
+            report,
+            deck,
+            logo=None,
+            downloads={},
+            printing=True,
+            zone="Europe/Copenhagen",
+        )
         document = Path(tmp) / "report.pdf"
         document.write_bytes(pdf.to_pdf(page))
         args.out.mkdir(parents=True, exist_ok=True)
