@@ -4,6 +4,11 @@ a live server with a facilitator account, and where screenshots go. A plugin
 
 Screenshots go to test-artifacts/screenshots, or to the folder named by
 STRATEGYROOM_SCREENSHOTS (`docs/screenshots` refreshes the README's pictures).
+
+Give `page.wait_for_function` a function ("() => ..."), never a bare expression:
+Playwright polls a bare expression with eval, which the app's Content-Security-Policy
+refuses, so such a wait fails whenever its condition is not already true (on a busy
+machine).
 """
 
 from __future__ import annotations
@@ -60,8 +65,10 @@ def live_server(data_dir: Path, decks_dir: Path | None = None) -> Iterator[LiveS
     live = LiveServer(data_dir, decks_dir=decks_dir)
     live.cli("facilitator", "add", "maria", "--password-stdin", stdin=PASSWORD + "\n")
     live.start()
-    yield live
-    live.stop()
+    try:
+        yield live
+    finally:
+        live.stop()
 
 
 def open_console(chromium: Browser, server: LiveServer, height: int) -> tuple[Page, str]:

@@ -38,7 +38,13 @@ def nginx_wrapper(
     directory: Path, site: Path, main: str = "", http: str = "access_log off;"
 ) -> Path:
     """A minimal nginx.conf around a site file, with every path it writes in `directory`
-    (no pid file, log or temp directory under /run or /var), so it runs as any user."""
+    (no pid file, log or temp directory under /run or /var), so it runs as any user.
+    The site's own access logs are moved into `directory` too; when `http` sets
+    an access log of the test's, the site's are dropped (they would override it)."""
+    text = site.read_text(encoding="utf-8").replace("/var/log/nginx/", f"{directory}/")
+    if "access_log" in http:
+        text = re.sub(r"^\s*access_log [^;]*;\n", "", text, flags=re.MULTILINE)
+    site.write_text(text, encoding="utf-8")
     temp = directory / "nginx-temp"
     for name in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
         (temp / name).mkdir(parents=True, exist_ok=True)

@@ -10,13 +10,19 @@ import subprocess
 import sys
 import time
 import uuid
-from contextlib import ExitStack
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx2 as httpx
 from websockets.sync.client import ClientConnection, connect
 from websockets.typing import Origin
+
+# How long a command or a server start may take: a bound on waiting, not a
+# timing assertion (on a loaded 2-core machine 30 s, and 60 s for a command,
+# have been seen to run out).
+START_WITHIN = 120
 
 
 def free_port() -> int:
@@ -51,7 +57,7 @@ class LiveServer:
             capture_output=True,
             text=True,
             env=self.env,
-            timeout=60,
+            timeout=START_WITHIN,
         )
         assert result.returncode == 0, result.stderr
         return result.stdout
@@ -75,7 +81,7 @@ class LiveServer:
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + START_WITHIN
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"server exited: {self.log.read_text()[-2000:]}")
@@ -84,7 +90,9 @@ class LiveServer:
                     return self
             except httpx.HTTPError:
                 time.sleep(0.1)
-        raise RuntimeError("server did not start in 30 s")
+        # Not left running behind the failed test (the caller never gets to stop it).
+        self.stop()
+        raise RuntimeError(f"server did not start in {START_WITHIN} s")
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
@@ -95,6 +103,27 @@ class LiveServer:
                 self.process.kill()
                 self.process.wait()
         self.process = None
+
+
+@contextmanager
+def two_live_workers(
+    folder: Path,
+    decks_dir: Path,
+    env: dict[str, str],
+    password: str,
+    serve_args: tuple[str, ...] = (),
+) -> Iterator[tuple[LiveServer, LiveServer]]:
+    """Two workers of one deployment (``env`` names the database and Redis they
+    share), with the facilitator ``maria`` added through the first; both are
+    stopped on the way out, whatever happened."""
+    a = LiveServer(folder / "a", decks_dir, env=env, serve_args=serve_args)
+    b = LiveServer(folder / "b", decks_dir, env=env, serve_args=serve_args)
+    a.cli("facilitator", "add", "maria", "--password-stdin", stdin=password + "\n")
+    with ExitStack() as stack:
+        for worker in (a, b):
+            stack.callback(worker.stop)
+            worker.start()
+        yield a, b
 
 
 class RedisProcess:
@@ -221,7 +250,16 @@ class ApiFacilitator:
     """A facilitator driving a live server through the JSON API (docs/api.md)."""
 
     def __init__(self, base_url: str, username: str, password: str) -> None:
-        self.http = httpx.Client(base_url=base_url, trust_env=False)
+        # Logging in hashes with argon2: seconds on a machine busy with other work.
+        # A connection per request: the server closes one idle for 5 s (uvicorn's
+        # keep-alive), and a request sent on it as it closes fails ("Server
+        # disconnected"); a test that waits on its phones between actions hit it.
+        self.http = httpx.Client(
+            base_url=base_url,
+            trust_env=False,
+            timeout=60,
+            limits=httpx.Limits(max_keepalive_connections=0),
+        )
         login = self.http.post("/api/login", json={"username": username, "password": password})
         assert login.status_code == 200, login.text
         self.session_id = ""

@@ -93,6 +93,7 @@ class JsonParticipant:
                     "questions",
                     "tables",
                     "timer",
+                    "joining_locked",
                 )
             }
             self.seat = frame["seat"]
@@ -184,7 +185,7 @@ def apply_event(state: dict[str, Any], frame: dict[str, Any]) -> None:
             state["current_card"] = data["card"]
             state["status"] = "running"
             state["timer"] = None
-        case "question_opened":
+        case "question_opened" | "question_reopened":
             questions[data["question"]] = {"state": "open", "revealed": False}
         case "question_closed":
             questions[data["question"]] = {"state": "closed", "revealed": data["revealed"]}
@@ -192,8 +193,13 @@ def apply_event(state: dict[str, Any], frame: dict[str, Any]) -> None:
             questions[data["question"]]["revealed"] = True
         case "session_ended":
             state["status"] = "ended"
+            state["timer"] = None
         case "table_created":
             state["tables"].append({"table": data["table"], "name": data["label"]})
+        case "joining_locked":
+            state["joining_locked"] = True
+        case "joining_unlocked":
+            state["joining_locked"] = False
         case "participant_moved":
             pass  # only the moved device's own seat changes
         case "timer_started":
@@ -206,3 +212,5 @@ def apply_event(state: dict[str, Any], frame: dict[str, Any]) -> None:
                 "ends_at": data["ends_at"],
                 "remaining": data["remaining"],
             }
+        case "help_requested" | "help_acknowledged" | "help_done" | "elsewhere":
+            pass  # a table's call is its devices' ``help``, not the room's state

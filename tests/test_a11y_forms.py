@@ -1,6 +1,6 @@
 """The two helpers the participant's forms call through htmx, as plain HTTP:
-what is left of a budget, and a ranking with one option moved (the browser
-side is in test_a11y_session.py)."""
+what is left of a budget, and a ranking with one option moved or tapped into
+its place (the browser side is in test_a11y_session.py)."""
 
 from __future__ import annotations
 
@@ -46,8 +46,13 @@ def test_budget_left_is_said_in_the_readers_words(
 
 
 def places(html: str) -> list[str]:
-    """The option chosen for each place, in order."""
-    return re.findall(r'<option value="([a-z]+)" selected>', html)
+    """The option in each place, in order (the form's hidden fields)."""
+    return re.findall(r'<input type="hidden" name="value" value="([a-z]+)">', html)
+
+
+def taken(html: str) -> int:
+    """How many places the taps have taken."""
+    return len(re.findall(r'<li class="rank rank-placed">', html))
 
 
 def test_a_ranking_option_moves_one_place(
@@ -75,6 +80,23 @@ def test_a_ranking_option_moves_one_place(
     assert 'Flytta upp <span lang="en">Heat pumps</span>' in moved
     # At the top already: nothing moves, and the place is said again.
     assert places(move(["heat", "solar", "trees"], "heat", "up")) == ["heat", "solar", "trees"]
-    # A repeat left by the drop-downs keeps the first place; the missing option goes last.
+    # A repeat (from a client of its own) keeps the first place; the missing option goes last.
     assert places(move(["solar", "solar", "heat"], "heat", "down")) == ["solar", "trees", "heat"]
+
+    # Tapping the options in order: each goes to the next place not taken yet.
+    def pick(order: list[str], placed: int, option: str) -> str:
+        params = {"question": "priorities", "value": order, "placed": placed, "pick": option}
+        response = phone.get(f"/s/{code}/ranking", params=params)
+        assert response.status_code == 200, response.text
+        return response.text
+
+    first = pick(["heat", "solar", "trees"], 0, "trees")
+    assert (places(first), taken(first)) == (["trees", "heat", "solar"], 1)
+    assert '<span lang="en">Trees</span>: plats 1 av 3.' in first
+    # Two of three taken: the last one's place follows.
+    second = pick(["trees", "heat", "solar"], 1, "solar")
+    assert (places(second), taken(second)) == (["trees", "solar", "heat"], 3)
+    # An option already placed stays where it is.
+    again = pick(["trees", "solar", "heat"], 1, "trees")
+    assert (places(again), taken(again)) == (["trees", "solar", "heat"], 1)
     assert phone.get(f"/s/{code}/ranking", params={"question": "budget"}).status_code == 404

@@ -71,13 +71,13 @@ TEXT = {
     "da": {
         "welcome": "Velkommen",
         "counted": "Dit svar er talt med.",
-        "left": "0 point tilbage",
+        "left": "0 point tilbage at fordele",  # the deck names its unit: "point"
         "thanks": "Tak!",
     },
     "sv": {
         "welcome": "Välkommen",
         "counted": "Ditt svar är registrerat.",
-        "left": "0 poäng kvar",
+        "left": "0 poäng kvar att fördela",
         "thanks": "Tack!",
     },
 }
@@ -127,7 +127,9 @@ def rank_with_arrow_buttons(page: Page, question: Any, wanted: list[str]) -> Non
             page.keyboard.press("Enter")
             order[at - 1], order[at] = order[at], order[at - 1]
             at -= 1
-            expect(page.locator(f"#rank-{question.id}-{at + 1}")).to_have_value(option_id)
+            expect(page.locator(f"#ranking-{question.id} input[name=value]").nth(at)).to_have_value(
+                option_id
+            )
             page.wait_for_function("(id) => document.activeElement?.id === id", arg=button)
             # A person is slower than htmx's settling of the new buttons; a test is not.
             page.wait_for_function("() => !document.querySelector('.htmx-settling, .htmx-added')")
@@ -137,6 +139,21 @@ def rank_with_arrow_buttons(page: Page, question: Any, wanted: list[str]) -> Non
         expect(page.locator("#stage-news")).to_have_text(
             f"{label}: plats {place + 1} av {len(order)}."
         )
+
+
+def rank_by_tapping(page: Page, question: Any, wanted: list[str]) -> None:
+    """Press each option's own button (Enter) in the order wanted: each goes to
+    the next place. The focus stays on the pressed button, wherever it went."""
+    for place, option_id in enumerate(wanted[:-1]):
+        button = f"rank-pick-{question.id}-{option_id}"
+        tab_to(page, f"#{button}")
+        page.keyboard.press("Enter")
+        values = page.locator(f"#ranking-{question.id} input[name=value]")
+        expect(values.nth(place)).to_have_value(option_id)
+        page.wait_for_function("(id) => document.activeElement?.id === id", arg=button)
+        page.wait_for_function("() => !document.querySelector('.htmx-settling, .htmx-added')")
+    # The last option's place follows: every place is taken.
+    expect(page.locator(f"#ranking-{question.id} .rank-placed")).to_have_count(len(wanted))
 
 
 def answer_by_keyboard(page: Page, question: Any, wanted: Any, arrows: bool = False) -> None:
@@ -158,12 +175,7 @@ def answer_by_keyboard(page: Page, question: Any, wanted: Any, arrows: bool = Fa
     elif kind is QuestionType.RANKING and arrows:
         rank_with_arrow_buttons(page, question, wanted)
     elif kind is QuestionType.RANKING:
-        ids = [o.id for o in question.options]
-        for place, option_id in enumerate(wanted, start=1):
-            tab_to(page, f"#rank-{question.id}-{place}")
-            now = page.evaluate("document.activeElement.selectedIndex")
-            move = ids.index(option_id) - now
-            press(page, "ArrowDown" if move > 0 else "ArrowUp", abs(move))
+        rank_by_tapping(page, question, wanted)
     elif kind is QuestionType.BUDGET:
         for option_id, points in wanted.items():
             tab_to(page, f'{form} input[name="points:{option_id}"]')
@@ -226,7 +238,7 @@ def test_a_session_by_keyboard_at_320_px(
         check_phone_page(page, f"{kind.value} question, open ({language})")
 
         wanted = ANSWERS[language][kind]
-        # Swedish ranks with the arrow buttons, Danish with the drop-downs.
+        # Swedish ranks with the arrow buttons, Danish by pressing the options in order.
         answer_by_keyboard(page, question, wanted, arrows=language == "sv")
         if kind is QuestionType.BUDGET:
             expect(page.locator(f"#budget-left-{question.id}")).to_have_text(words["left"])

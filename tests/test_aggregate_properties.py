@@ -27,6 +27,7 @@ from strategyroom.aggregate import (
     result_from_dict,
 )
 from strategyroom.decks.schema import FreeText, Question
+from strategyroom.text import repair_text
 from tests.questions import T0, budget, multiple, pct, ranking, scale, single, text
 
 LATEST = datetime(2100, 1, 1, tzinfo=UTC)
@@ -102,8 +103,9 @@ def budget_cases(draw: st.DrawFn) -> tuple[Question, list[AnswerRow]]:
 
 @st.composite
 def text_cases(draw: st.DrawFn) -> tuple[Question, list[AnswerRow]]:
-    # Stored comments are what parse_answer keeps: trimmed, not empty, no NUL.
-    comments = st.text(min_size=1, max_size=50).map(lambda t: t.replace("\x00", "").strip())
+    # Stored comments are what parse_answer keeps: trimmed, not empty, and text
+    # that passes strategyroom.text's check (what repair_text makes of any text).
+    comments = st.text(min_size=1, max_size=50).map(lambda t: repair_text(t).strip())
     return text(), draw(answer_rows(comments.filter(bool)))
 
 

@@ -49,7 +49,7 @@ def test_unknown_pages_and_sessions(console: TestClient) -> None:
 
 def test_a_deck_with_errors_is_listed_not_used(console: TestClient) -> None:
     decks = {d["file"]: d for d in console.get("/api/decks").json()["decks"]}
-    assert decks["broken.yaml"]["errors"] == ["card 1 ('q'): a question card needs a question"]
+    assert decks["broken.yaml"]["errors"] == ["card 1 (id: q): a question card needs a question"]
     assert decks["town-test.yaml"]["errors"] == []
     page = console.get("/console").text
     assert "The deck file broken.yaml has errors and cannot be used:" in page
@@ -79,7 +79,9 @@ def test_illegal_facilitator_actions_are_refused(console: TestClient) -> None:
         api("close", question="street").json()["error"]["message"]
         == "This question has not been opened yet."
     )
-    assert api("show_card", card=99).json()["error"]["message"] == "There is no card number 100."
+    assert api("show_card", card=99).json()["error"]["message"] == (
+        "There is no card 99: the deck's cards are numbered 0 to 10."
+    )
     assert api("show_card", card="three").status_code == 400
     assert api("open", question="nope").status_code == 404
     assert api("dance").json()["error"]["message"] == "Unknown action."
@@ -218,3 +220,31 @@ def test_logout_closes_the_console_socket(console: TestClient) -> None:
             for _ in range(10):
                 receive_text(ws)
     assert console.get("/console", follow_redirects=False).status_code == 303
+
+
+def test_deeply_nested_json_bodies_get_a_clear_400(client: TestClient) -> None:
+    for path in ("/api/join", "/api/login"):
+        for depth in (17, 5_000, 30_000):
+            body = '{"code": ' + "[" * depth + "]" * depth + "}"
+            response = client.post(path, content=body, headers={"content-type": "application/json"})
+            assert response.status_code == 400, (path, depth)
+            assert response.json()["error"] == {
+                "code": "invalid_message",
+                "message": "That message is nested too deeply.",
+            }
+        invalid = client.post(
+            path, content=b"\xff\xfe{}", headers={"content-type": "application/json"}
+        )
+        assert invalid.status_code == 400
+        assert invalid.json()["error"]["message"] == "That message is not valid JSON."
+
+
+def test_a_hello_with_a_broken_token_is_told_to_join(console: TestClient) -> None:
+    session = open_session(console)
+    for token in ("\ud800", "x\x00", "é" * 10, "t" * 10_000, ["list"]):
+        with console.websocket_connect(f"/ws/participant/{session['join_code']}?format=json") as ws:
+            ws.send_text(json.dumps({"type": "hello", "token": token}))
+            assert json.loads(receive_text(ws))["code"] == "not_joined", token
+            with pytest.raises(WebSocketDisconnect) as closed:
+                receive_text(ws)
+            assert closed.value.code == 4401

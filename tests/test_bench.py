@@ -1,7 +1,8 @@
 """The benchmark's smoke run: ``python -m bench`` with N = 50 in every mode,
 checked for correctness only (never timings, which belong to the benchmark):
 every phone got every card, every answer was stored exactly once, every phone
-came back from the reconnect storm with the current state."""
+came back from the reconnect storm with the current state, the opinion groups
+planted in a made-up hall were found."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from tests.conftest import require_redis
 ROOT = Path(__file__).resolve().parent.parent
 N, ROUNDS = 50, 4
 REPORT_PEOPLE = 40  # 5 tables of 8
+OPINION_PEOPLE = 60  # three planted groups of 20
 
 
 @pytest.mark.scaleout
@@ -44,16 +46,26 @@ def test_benchmark_smoke(tmp_path: Path) -> None:
             str(tmp_path / "plot.svg"),
             "--report-people",
             str(REPORT_PEOPLE),
+            # The themes part is tested alone (tests/test_themes.py), to keep this short.
+            "--themes-comments",
+            "0",
+            "--opinion-people",
+            str(OPINION_PEOPLE),
         ],
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=240,
+        # A guard against a hang, not a timing check: the same run took 14.5
+        # minutes on the shared 2-core machine at a load average of 20 (each
+        # server start alone 30-40 s), where 240 s had been enough before.
+        timeout=1200,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert f"| figure | N = {N} |" in result.stdout
-    results = json.loads((tmp_path / "bench.json").read_text())["results"]
-    assert set(results) == {"embedded", "scaleout", "baseline", "nostore"}
+    everything = json.loads((tmp_path / "bench.json").read_text())
+    results = everything["results"]
+    assert everything["themes"] is None
+    assert set(results) == {"embedded", "scaleout", "baseline", "nostore", "loginflood"}
     for mode in ("embedded", "scaleout", "baseline"):
         run = results[mode][str(N)]
         assert run["fanout"]["complete"] == N, mode  # every card, in order, on every phone
@@ -71,6 +83,13 @@ def test_benchmark_smoke(tmp_path: Path) -> None:
     off = results["nostore"][str(N)]
     assert off["connect"]["joined"] == N
     assert off["answers"]["acks"] == N
+    # The login flood: every burst, quiet or flooded, stored and acknowledged,
+    # and the flood's logins were answered (checked or refused), none failed.
+    flood = results["loginflood"][str(N)]
+    assert flood["first_stored"] == N
+    assert flood["quiet"]["stored"] == flood["quiet"]["count"] == N * flood["rounds"]
+    assert flood["flood"]["stored"] == flood["flood"]["count"] == N * flood["rounds"]
+    assert flood["logins"].get("0", 0) == 0 and flood["logins"].get("401", 0) > 0
     # Stored exactly once: one answer row and one receipt per phone, in SQL.
     database = tmp_path / "work" / f"embedded-{N}" / "data" / "strategyroom.sqlite3"
     with sqlite3.connect(database) as db:
@@ -97,6 +116,14 @@ def test_benchmark_smoke(tmp_path: Path) -> None:
     assert timed["answers"] == answers
     title = f"| report of 40 residents at 5 tables, {questions} questions, {answers} answers |"
     assert title in result.stdout
+    # The opinion phase found the three planted groups of the hall, everyone placed,
+    # and timed the console's whole panel (weighted to the sample deck's town).
+    groups = everything["opinion"]
+    assert groups["people"] == groups["placed"] == OPINION_PEOPLE
+    assert groups["planted"] == groups["groups"] == [20, 20, 20]
+    assert groups["reason"] is None and groups["weighted"] is True
+    assert f"| opinion groups of {OPINION_PEOPLE} residents, " in result.stdout
+    assert "Groups planted: 20, 20, 20; found: 20, 20, 20;" in result.stdout
 
 
 def test_benchmark_help() -> None:
@@ -105,3 +132,4 @@ def test_benchmark_help() -> None:
     )
     assert result.returncode == 0
     assert "--participants" in result.stdout and "--modes" in result.stdout
+    assert "--opinion-people" in result.stdout and "--themes-comments" in result.stdout

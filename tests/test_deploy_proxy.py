@@ -23,15 +23,18 @@ from websockets.typing import Origin
 
 from tests.conftest import TEST_DECKS, postgres_database, require_redis
 from tests.deploy import COMPOSE_NGINX, compose_conf_for_test, nginx_command, nginx_wrapper
-from tests.live import ApiFacilitator, LiveServer, Phone, free_port
+from tests.live import ApiFacilitator, LiveServer, Phone, free_port, two_live_workers
 
 PASSWORD = "a long facilitator password"
 
 
 @contextmanager
-def running_nginx(directory: Path, site_text: str, port: int) -> Iterator[Path]:
+def running_nginx(
+    directory: Path, site_text: str, port: int, own_log: bool = True
+) -> Iterator[Path]:
     """nginx in the foreground on 127.0.0.1:port; yields its access log, which
-    names the worker (upstream address) of every request."""
+    names the worker (upstream address) of every request; ``own_log=False``
+    keeps the site's own access log (moved into ``directory``) instead."""
     directory.mkdir(parents=True, exist_ok=True)
     site_text, listens = re.subn(r"^\s*listen \S*80;\n", "", site_text, flags=re.MULTILINE)
     assert listens >= 1
@@ -43,8 +46,12 @@ def running_nginx(directory: Path, site_text: str, port: int) -> Iterator[Path]:
         directory,
         site,
         main="worker_processes 1;",
-        http="log_format upstreams '$upstream_addr $status \"$request\"';\n"
-        f"    access_log {access_log} upstreams;",
+        http=(
+            "log_format upstreams '$upstream_addr $status \"$request\"';\n"
+            f"    access_log {access_log} upstreams;"
+        )
+        if own_log
+        else "",
     )
     checked = subprocess.run(
         nginx_command(wrapper, "-t"), capture_output=True, text=True, timeout=60
@@ -93,12 +100,7 @@ def test_nginx_spreads_a_session_over_two_workers_and_goes_on_without_one(
         }
         # At debug level each worker logs the sockets it accepts (counted below).
         debug = ("--log-level", "debug")
-        a = LiveServer(tmp_path / "a", TEST_DECKS, env=env, serve_args=debug)
-        b = LiveServer(tmp_path / "b", TEST_DECKS, env=env, serve_args=debug)
-        a.cli("facilitator", "add", "maria", "--password-stdin", stdin=PASSWORD + "\n")
-        for worker in (a, b):
-            stack.callback(worker.stop)
-            worker.start()
+        a, b = stack.enter_context(two_live_workers(tmp_path, TEST_DECKS, env, PASSWORD, debug))
         conf = compose_conf_for_test(
             COMPOSE_NGINX.read_text(encoding="utf-8"),
             [f"127.0.0.1:{a.port}", f"127.0.0.1:{b.port}"],
@@ -110,11 +112,13 @@ def test_nginx_spreads_a_session_over_two_workers_and_goes_on_without_one(
         code = facilitator.open_session()
         act, connected = facilitator.act, facilitator.wait_connected
 
-        # Websockets from another origin are refused through the proxy as well.
+        # Websockets from another origin are refused through the proxy as well
+        # (a projector's at the handshake; a participant's is told the right
+        # link first, docs/security.md).
         with (
             pytest.raises(InvalidStatus) as refused,
             connect(
-                f"ws://127.0.0.1:{proxy_port}/ws/participant/{code}?format=json",
+                f"ws://127.0.0.1:{proxy_port}/ws/projector/{code}",
                 origin=Origin("http://elsewhere.example.org"),
                 proxy=None,
                 open_timeout=10,
@@ -156,7 +160,7 @@ def test_nginx_spreads_a_session_over_two_workers_and_goes_on_without_one(
             phone.connect(resume=True, origin=public_url)
         for phone in phones:
             assert phone.answer("street", "church")["status"] == "stored"
-        act("show_card", card=4)  # closes "street", shows the next card
+        act("show_card", card=4, close_open=True)  # closes "street", shows the next card
         for phone in phones:
             phone.until("event", "card_shown")
             assert phone.cards[-1] == 4

@@ -9,10 +9,10 @@ from pathlib import Path
 from starlette.routing import Route
 
 from strategyroom import config
-from strategyroom.decks import QuestionType
+from strategyroom.decks import QuestionType, schema
 from strategyroom.live import errors
 from strategyroom.live.events import EVENT_TYPES
-from strategyroom.web import api
+from strategyroom.web.app import routes
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
@@ -37,8 +37,10 @@ def test_every_event_is_documented() -> None:
 def test_every_api_endpoint_is_documented() -> None:
     documented = read("api.md")
     missing = []
-    for route in api.routes:
-        assert isinstance(route, Route)
+    # Every /api/ route, wherever it is defined (the share links' live with the reports).
+    for route in routes():
+        if not isinstance(route, Route) or not route.path.startswith("/api/"):
+            continue
         for method in sorted((route.methods or set()) - {"HEAD"}):
             if f"`{method} {route.path}`" not in documented:
                 missing.append(f"{method} {route.path}")
@@ -62,6 +64,27 @@ def test_every_question_type_is_documented() -> None:
     for kind in QuestionType:
         assert f"`{kind.value}`" in protocol
         assert kind.value in aggregates
+
+
+def test_every_deck_field_is_documented() -> None:
+    """docs/decks.md names every field of every model of the deck schema."""
+    decks = read("decks.md")
+    models = [
+        value
+        for value in vars(schema).values()
+        if isinstance(value, type)
+        and issubclass(value, schema.BaseModel)
+        and value.__module__ == schema.__name__
+    ]
+    assert schema.Deck in models and schema.Budget in models
+    missing = [
+        f"{model.__name__}.{name}"
+        for model in models
+        for name in model.model_fields
+        if f"`{name}`" not in decks
+    ]
+    assert missing == []
+    assert all(f"`{kind.value}`" in decks for kind in (*QuestionType, *schema.CardKind))
 
 
 def test_every_test_named_in_the_promise_docs_exists() -> None:

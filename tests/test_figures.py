@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from strategyroom.aggregate import (
-    MIN_PROFILE_GROUP,
+    MIN_GROUP,
     AnswerRow,
     PairRow,
     ParticipantAnswer,
@@ -319,12 +319,12 @@ def test_profile_groups_under_five_are_suppressed() -> None:
     ages = ["young"] * 6 + ["old"] * 3 + [PREFER_NOT_TO_SAY]
     profile_answers = answers(*ages)
     support = answers(*[5, 4, 4, 3, 5, 5, 1, 2, 1, 4])
-    rows = profile_breakdown(DECK, profile, profile_answers, q("support"), support)
+    rows = profile_breakdown(DECK, profile, profile_answers, q("support"), support, MIN_GROUP)
     young, old = rows
     assert (young.group, young.respondents, young.suppressed) == ("young", 6, False)
     assert young.result is not None and young.result.mean == pytest.approx(26 / 6)
-    assert (old.group, old.respondents, old.suppressed, old.result) == ("old", 3, True, None)
-    assert MIN_PROFILE_GROUP == 5
+    assert (old.group, old.respondents, old.suppressed, old.result) == ("old", None, True, None)
+    assert MIN_GROUP == 5
     counted = aggregate(profile, [AnswerRow(a, T0) for a in ages])
     assert counted.respondents == 9 and counted.skipped == 1  # type: ignore[union-attr]
 

@@ -46,24 +46,50 @@ def deck_file(tmp_path: Path) -> Path:
 def test_deck_check_lists_missing_translations_as_warnings(
     deck_file: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["deck", "check", str(deck_file)]) == 0
+    assert main(["deck", "check", "--language", "en", str(deck_file)]) == 0
     assert capsys.readouterr().out.splitlines() == [
-        f"{deck_file}: ok (two-cards 1, 2 cards)",
-        "  warning: 3 text(s) lack a translation (readers see en instead):",
-        "  - card 1 ('hello'), field title: no sv",
-        "  - card 2 ('pick'), field question.prompt: no da",
-        "  - card 2 ('pick'), field question.options.1.label: no da, sv",
+        f"{deck_file}: ok (two-cards 1, 2 cards), 3 warnings",
+        f"  {deck_file}:9: warning: card 1 (id: hello), field title: no sv; readers see en",
+        f"  {deck_file}:17: warning: card 2 (id: pick), field question.prompt: no da; "
+        "readers see en",
+        f"  {deck_file}:20: warning: card 2 (id: pick), option 2 (id: b), field label: "
+        "no da, sv; readers see en",
     ]
+    assert main(["deck", "check", "--language", "da", str(deck_file)]) == 0
+    assert capsys.readouterr().out.splitlines()[:2] == [
+        f"{deck_file}: ok (two-cards 1, 2 kort), 3 advarsler",
+        f"  {deck_file}:9: advarsel: kort 1 (id: hello), feltet title: mangler på sv; "
+        "de læser den på en",
+    ]
+
+
+def test_the_missing_translations_name_what_readers_see_instead(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Without the default language's own text, readers see the first one given,
+    # and the line says so (it used to say "no sv ... readers see sv").
+    path = tmp_path / "sv-first.yaml"
+    path.write_text(DECK.replace("default_language: en", "default_language: sv"), "utf-8")
+    assert main(["deck", "check", "--language", "en", str(path)]) == 0
+    assert f"  {path}:9: warning: card 1 (id: hello), field title: no sv; readers see en" in (
+        capsys.readouterr().out.splitlines()
+    )
 
 
 def test_strict_deck_check_fails_on_missing_translations(
     deck_file: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["deck", "check", "--strict", str(deck_file)]) == 1
-    assert "3 text(s) lack a translation" in capsys.readouterr().out
+    assert main(["deck", "check", "--strict", "--language", "en", str(deck_file)]) == 1
+    assert capsys.readouterr().out.splitlines()[0] == (
+        f"{deck_file}: 3 warnings; --strict treats them as errors"
+    )
+    assert main(["deck", "check", "--strict", "--language", "sv", str(deck_file)]) == 1
+    assert capsys.readouterr().out.splitlines()[0] == (
+        f"{deck_file}: 3 varningar; med --strict räknas de som fel"
+    )
     # The sample deck is complete in English, Danish and Swedish.
     sample = SAMPLE_DECKS_DIR / "green-transition.yaml"
-    assert main(["deck", "check", "--strict", str(sample)]) == 0
+    assert main(["deck", "check", "--strict", "--language", "en", str(sample)]) == 0
     assert capsys.readouterr().out.splitlines() == [
         f"{sample}: ok (green-transition 1.0, 38 cards)"
     ]

@@ -88,6 +88,21 @@ FULL = {
 }
 
 
+def test_a_joins_language_may_carry_a_region_and_anything_unknown_is_english(
+    console: TestClient,
+) -> None:
+    code = open_session(console)["join_code"]
+    for language, meant in (
+        ("da-DK", "da"),
+        ("SV_se", "sv"),
+        ("sv", "sv"),
+        ("xx", "en"),
+        ("", "en"),
+    ):
+        joined = console.post("/api/join", json={"code": code, "language": language})
+        assert joined.status_code == 201 and joined.json()["language"] == meant
+
+
 def test_a_refused_join_speaks_the_language_chosen_to_join_in(
     settings: Settings, facilitator: str
 ) -> None:
@@ -109,6 +124,11 @@ def test_a_refused_join_speaks_the_language_chosen_to_join_in(
             refused = phone(other).post("/api/join", json={"code": code, "language": language})
             assert refused.status_code == 409
             assert refused.json()["error"] == {"code": "session_full", "message": FULL[language]}
+        # A tag with a region counts as its language, whatever its case; an
+        # unknown one falls back to English (protocol.md, section 1).
+        for language, meant in (("da-DK", "da"), ("SV_se", "sv"), ("en-GB", "en")):
+            refused = phone("sv").post("/api/join", json={"code": code, "language": language})
+            assert refused.json()["error"]["message"] == FULL[meant]
         # No language in the body: Accept-Language, as before.
         refused = phone("sv").post("/api/join", json={"code": code})
         assert refused.json()["error"]["message"] == FULL["sv"]

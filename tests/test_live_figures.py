@@ -64,9 +64,10 @@ def test_agreement_impact_and_priorities(
     sid, code = session["id"], session["join_code"]
     act(console, sid, "tables", count=3)
     tablet = seat(console, code, 1, sockets, device="tablet")
-    t1 = [seat(console, code, 1, sockets) for _ in range(2)]
-    t2 = [seat(console, code, 2, sockets) for _ in range(2)]
-    t3 = [seat(console, code, 3, sockets) for _ in range(3)]
+    # Five or six at each table: a table's own figures need policy.MIN_GROUP answers.
+    t1 = [seat(console, code, 1, sockets) for _ in range(5)]
+    t2 = [seat(console, code, 2, sockets) for _ in range(6)]
+    t3 = [seat(console, code, 3, sockets) for _ in range(6)]
     # A browser phone at table 2 that does not answer: it sees the table's figures.
     watcher_page = browser()
     stage_url = browser_join(watcher_page, f"/join/{code}/2")
@@ -77,7 +78,7 @@ def test_agreement_impact_and_priorities(
     live = console.websocket_connect(f"/ws/console/{sid}", headers={"origin": ORIGIN}).__enter__()
     sockets.append(live)
     receive_until(live, 'id="console-tables"')
-    chosen = {1: ["a", "a"], 2: ["a", "b"], 3: ["a", "b", "c"]}
+    chosen = {1: ["a"] * 5, 2: ["a", "b"] * 3, 3: ["a", "b", "c"] * 2}
     for people, table in ((t1, 1), (t2, 2), (t3, 3)):
         for person, value in zip(people, chosen[table], strict=True):
             assert person.answer("pick", value)["type"] == "ack"
@@ -90,13 +91,13 @@ def test_agreement_impact_and_priorities(
     }
     assert {n: f["agreement"] for n, f in by_table.items()} == expected
     assert expected[2] == 1 - math.log(2) / math.log(3) and abs(expected[3]) < 1e-15
-    assert {n: f["respondents"] for n, f in by_table.items()} == {1: 2, 2: 2, 3: 3}
+    assert {n: f["respondents"] for n, f in by_table.items()} == {1: 5, 2: 6, 3: 6}
     assert by_table[2]["results"]["options"] == [
-        {"option_id": "a", "count": 1, "percent": 50.0},
-        {"option_id": "b", "count": 1, "percent": 50.0},
+        {"option_id": "a", "count": 3, "percent": 50.0},
+        {"option_id": "b", "count": 3, "percent": 50.0},
         {"option_id": "c", "count": 0, "percent": 0.0},
     ]
-    assert overview["room"]["agreement"] == entropy_agreement([4, 2, 1], 3)
+    assert overview["room"]["agreement"] == entropy_agreement([10, 5, 2], 3)
     # The console's overview shows the same, and marks the split tables.
     page = console.get(f"/console/{sid}").text
     row3 = page.split('id="table-row-3"')[1].split("</tr>")[0]
@@ -114,9 +115,9 @@ def test_agreement_impact_and_priorities(
     ranked = overview["priorities"]
     room = [(m["option_id"], m["support"]) for m in ranked["room"]["measures"]]
     assert room == [
-        ("a", float(Fraction(400, 7))),
-        ("b", float(Fraction(200, 7))),
-        ("c", float(Fraction(100, 7))),
+        ("a", float(Fraction(1000, 17))),
+        ("b", float(Fraction(500, 17))),
+        ("c", float(Fraction(200, 17))),
     ]
     per_table = {
         n: [(m["option_id"], m["support"]) for m in p["measures"]]
@@ -132,7 +133,7 @@ def test_agreement_impact_and_priorities(
         ],
     }
     assert ranked["room"]["scenarios"] == [
-        {"scenario": "green", "support": float(Fraction(400, 7)), "questions": ["pick"]}
+        {"scenario": "green", "support": float(Fraction(1000, 17)), "questions": ["pick"]}
     ]
     assert [p["scenarios"][0]["support"] for p in ranked["tables"].values()] == [
         100.0,
@@ -142,7 +143,7 @@ def test_agreement_impact_and_priorities(
     # The console's priorities table: room, then tables 1-3, one decimal.
     row = page.split('data-key="pick/a"')[1].split("</tr>")[0]
     cells = [c.split("<")[0] for c in row.split('class="support"')[1:]]
-    assert cells == [">57.1", ' data-table="1">100', ' data-table="2">50', ' data-table="3">33.3']
+    assert cells == [">58.8", ' data-table="1">100', ' data-table="2">50', ' data-table="3">33.3']
 
     # The tables see their own distribution beside the room's once revealed (on close).
     assert "Your table's answers" not in watcher_page.get(stage_url).text
@@ -183,8 +184,8 @@ def test_agreement_impact_and_priorities(
     refused = t2[1].draft("plan", 2, 1, ["x", "y", "z"])
     assert (refused["type"], refused["code"]) == ("error", "invalid_answer")
     assert refused["message"] == (
-        "This package is over the limit: it adds up to 11, and at most 10 is allowed. "
-        "Please leave something out."
+        "This package is over the limit: it adds up to 11 m/year, and at most 10 m/year "
+        "is allowed. Please leave something out."
     )
     db = Database(settings.effective_database_url)
     with Session(db.engine) as s:

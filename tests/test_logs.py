@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 from websockets.exceptions import InvalidStatus
+from websockets.sync.client import connect
+from websockets.typing import Origin
 
 from tests.conftest import TEST_DECKS
 from tests.live import ApiFacilitator, LiveServer, Phone
@@ -24,15 +26,20 @@ def test_websocket_handshakes_are_logged_at_debug_level_only(tmp_path: Path, lev
         phone = Phone(server.url, code)
         phone.connect()
         phone.close()
-        with pytest.raises(InvalidStatus, match="HTTP 403"):
-            Phone(server.url, code).connect(origin="https://elsewhere.example")
+        # A projector's socket from another origin is refused at the handshake.
+        projector = server.url.replace("http://", "ws://") + f"/ws/projector/{code}"
+        with (
+            pytest.raises(InvalidStatus, match="HTTP 403"),
+            connect(projector, origin=Origin("https://elsewhere.example"), proxy=None),
+        ):
+            pass
     finally:
         server.stop()
     log = server.log.read_text()
     socket = f'"WebSocket /ws/participant/{code}?format=json"'
     assert '"POST /api/join HTTP/1.1" 201' in log
     # A refused handshake is worth seeing at any level.
-    assert f"{socket} 403" in log
+    assert f'"WebSocket /ws/projector/{code}" 403' in log
     handshake_lines = ["DEBUG:    127.0.0.1", f"{socket} [accepted]", "connection open"]
     for line in handshake_lines:
         assert (line in log) is (level == "debug"), line

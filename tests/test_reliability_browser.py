@@ -156,7 +156,7 @@ def test_an_answer_given_offline_shows_not_sent_and_is_counted_once_back_online(
     page.evaluate("window.__sameDocument = 'yes'")
 
     page.context.set_offline(True)
-    page.wait_for_function("!navigator.onLine")
+    page.wait_for_function("() => !navigator.onLine")
     expect(page.locator(".connection-banner")).to_be_visible()
     answer(page, "church")
     # The browser knows it is offline, so the page says so as the answer is
@@ -198,7 +198,7 @@ def test_a_replaced_socket_closing_late_does_not_show_the_banner(
     page.goto(f"{server.url}/join/{code}")
     page.get_by_label("English").check()
     page.get_by_role("button", name="Join").click()
-    page.wait_for_function("window.__sockets.some(s => s.readyState === WebSocket.OPEN)")
+    page.wait_for_function("() => window.__sockets.some(s => s.readyState === WebSocket.OPEN)")
     banner = page.locator(".connection-banner")
     expect(banner).to_be_hidden()
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from starlette.testclient import TestClient
 
-from strategyroom.web.presenter import REPLAY_LIMIT
+from strategyroom.web.greeting import REPLAY_LIMIT
 from tests.conftest import ORIGIN, act, csrf_of, open_session
 from tests.protocol import JsonParticipant, receive_text
 
@@ -91,29 +91,38 @@ def test_following_events_keeps_a_client_equal_to_a_fresh_snapshot(console: Test
     follower = JsonParticipant(console, session["join_code"])
     follower.connect()
     steps: list[tuple[str, dict[str, Any]]] = [
+        ("tables", {"count": 1}),
         ("show_card", {"card": 3}),
         ("open", {"question": "street"}),
         ("reveal", {"question": "street"}),
-        ("show_card", {"card": 5}),
+        ("show_card", {"card": 5, "close_open": True}),
         ("open", {"question": "support"}),
         ("close", {"question": "support"}),
+        ("reopen", {"question": "support"}),
+        ("close", {"question": "support"}),
         ("reveal", {"question": "support"}),
+        ("lock_joining", {}),
         ("show_card", {"card": 4}),
         ("open", {"question": "measures"}),
+        ("show_card", {"card": 5, "keep_open": True}),
+        ("unlock_joining", {}),
         ("end", {}),
     ]
     for action, fields in steps:
         before = follower.state["seq"]
         act(console, sid, action, **fields)
         after = console.get(f"/api/sessions/{sid}").json()["state"]["seq"]
+        assert after > before, action
         for _ in range(after - before):
             follower.expect("event")
-        newcomer = JsonParticipant(console, session["join_code"]) if action != "end" else None
         fresh = console.get(f"/api/sessions/{sid}").json()["state"]
         assert follower.state == fresh, action
-        if newcomer is not None:
+        if action != "end":
+            # A newcomer sits at the table (its code admits while the door is
+            # closed); its seat is one more event, which the follower reads next.
+            newcomer = JsonParticipant(console, session["join_code"], table=1)
             newcomer.connect()
-            assert newcomer.state == fresh
+            assert newcomer.state == console.get(f"/api/sessions/{sid}").json()["state"]
             newcomer.close()
     follower.close()
 

@@ -15,7 +15,7 @@ from sqlmodel import Session, func, select
 from strategyroom.store.db import Database
 from strategyroom.store.models import Answer, AnswerReceipt
 from tests.conftest import TEST_DECKS, postgres_database, require_redis
-from tests.live import ApiFacilitator, LiveServer, Phone
+from tests.live import ApiFacilitator, LiveServer, Phone, two_live_workers
 
 pytestmark = pytest.mark.scaleout
 PASSWORD = "a long facilitator password"
@@ -29,16 +29,8 @@ def workers(tmp_path: Path) -> Iterator[tuple[LiveServer, LiveServer, str]]:
             "REDIS_URL": require_redis(),
             "STRATEGYROOM_PRESENCE_TTL": "3",
         }
-        a = LiveServer(tmp_path / "a", TEST_DECKS, env=env)
-        b = LiveServer(tmp_path / "b", TEST_DECKS, env=env)
-        a.cli("facilitator", "add", "maria", "--password-stdin", stdin=PASSWORD + "\n")
-        a.start()
-        b.start()
-        try:
+        with two_live_workers(tmp_path, TEST_DECKS, env, PASSWORD) as (a, b):
             yield a, b, database_url
-        finally:
-            a.stop()
-            b.stop()
 
 
 def test_two_workers_one_session(workers: tuple[LiveServer, LiveServer, str]) -> None:
@@ -77,7 +69,7 @@ def test_two_workers_one_session(workers: tuple[LiveServer, LiveServer, str]) ->
     retry_id = uuid.uuid4().hex
     assert on_b[1].answer("street", "church", answer_id=retry_id)["status"] == "stored"
     assert on_b[1].answer("street", "church", answer_id=retry_id)["status"] == "duplicate"
-    act("show_card", card=4)  # closes "street", shows the next card
+    act("show_card", card=4, close_open=True)  # closes "street", shows the next card
     for phone in on_a + on_b[:2]:
         phone.until("event", "card_shown")
         assert phone.cards[-1] == 4

@@ -32,12 +32,18 @@ LOOK_ALIKES = [
 
 
 def refused(client: TestClient, path: str, origin: str) -> bool:
+    """The socket is not served: its handshake is refused, or (a participant's
+    page) it is only told the public URL's link, and closed for good."""
     try:
         with client.websocket_connect(path, headers={"origin": origin}) as ws:
-            receive_text(ws)
+            frame = receive_text(ws)
+            if f'<a href="{ORIGIN}/join/' not in frame or 'id="stage"' not in frame:
+                return False
+            with pytest.raises(WebSocketDisconnect) as closed:
+                receive_text(ws)
+            return closed.value.code == 4403
     except WebSocketDisconnect:
         return True
-    return False
 
 
 def joined_browser(browser: Callable[[], TestClient], code: str) -> TestClient:
@@ -196,7 +202,7 @@ def test_wrong_join_codes_are_rate_limited_per_address(strict: TestClient) -> No
     blocked = guesser.get(f"/join/{code}", headers={"accept-language": "da"})
     assert blocked.status_code == 429
     assert "Too many wrong codes" not in blocked.text  # translated
-    assert "prøv igen om et minut" in blocked.text
+    assert "Vent et minut, og prøv igen." in blocked.text
     api = guesser.post("/api/join", json={"code": code})
     assert api.status_code == 429 and api.json()["error"]["code"] == "rate_limited"
     with guesser.websocket_connect(f"/ws/participant/{code}?format=json") as ws:

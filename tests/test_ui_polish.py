@@ -19,15 +19,16 @@ from tests.protocol import JsonParticipant
 
 DECK = "polish-test.yaml"  # measures X, Y, Z cost 1,234.5, 1,300 and 100; the cap is 2,500
 
-# X + Y = 2,534.5 is over the cap of 2,500, in each interface language.
+# X + Y = 2,534.5 is over the cap of 2,500 (in the cost's unit, k/year), in each
+# interface language.
 OVER_THE_LIMIT = {
-    "en": "This package is over the limit: it adds up to 2,534.5, and at most 2,500 is allowed. "
-    "Please leave something out.",
-    "da": "Pakken er over grænsen: Den giver 2.534,5 i alt, og højst 2.500 er tilladt. "
-    "Fjern venligst noget.",
+    "en": "This package is over the limit: it adds up to 2,534.5 k/year, and at most "
+    "2,500 k/year is allowed. Please leave something out.",
+    "da": "Pakken er over grænsen: Den løber op i 2.534,5 k/year, og højst 2.500 k/year er "
+    "tilladt. Tag noget ud af pakken.",
     # Swedish groups thousands with a no-break space (U+00A0), as Babel's CLDR data says.
-    "sv": "Paketet är över gränsen: det blir 2\u00a0534,5 totalt, "
-    "och högst 2\u00a0500 är tillåtet. Ta bort något.",
+    "sv": "Paketet är över gränsen: det blir 2\u00a0534,5 k/year totalt, "
+    "och högst 2\u00a0500 k/year är tillåtet. Ta bort något ur paketet.",
 }
 SESSION_FULL = {
     "en": "This session is full (1,000 participants).",
@@ -59,7 +60,7 @@ def test_a_package_over_the_limit_is_refused_in_the_residents_language(
         assert person.answer("mine", ["x", "z"])["type"] == "ack"  # 1,334.5 is within it
 
     # ... and the table's shared draft of its package.
-    act(console, sid, "show_card", card=2)
+    act(console, sid, "show_card", card=2, close_open=True)
     act(console, sid, "open", question="ours")
     for language, person in people.items():
         refused = person.draft("ours", 1, 0, ["x", "y"])
@@ -123,7 +124,8 @@ def own_plans(console: TestClient, sockets: list[Any]) -> tuple[str, str]:
     act(console, sid, "tables", count=2)
     act(console, sid, "show_card", card=1)
     act(console, sid, "open", question="mine")
-    for table, plans in ((1, (["x"], ["y"])), (2, (["x", "z"], ["x", "z"]))):
+    # Six and five members: a table's own figures need policy.MIN_GROUP answers.
+    for table, plans in ((1, (["x"], ["y"]) * 3), (2, (["x", "z"],) * 5)):
         for plan in plans:
             person = JsonParticipant(console, code, table=table)
             person.connect()
@@ -155,7 +157,7 @@ def test_a_split_table_sees_it_beside_its_impact_meter(
     assert CONSOLE_BADGE in row  # what the console shows for table 1
 
     # The table builds its plan together; the question before is not revealed yet.
-    act(console, sid, "show_card", card=2)
+    act(console, sid, "show_card", card=2, close_open=True)
     act(console, sid, "open", question="ours")
     drafter = JsonParticipant(console, code, table=1)
     drafter.connect()
@@ -196,7 +198,7 @@ def test_the_projector_shows_each_tables_agreement_once_revealed(
     console: TestClient, sockets: list[Any]
 ) -> None:
     sid, code = own_plans(console, sockets)
-    act(console, sid, "show_card", card=2)
+    act(console, sid, "show_card", card=2, close_open=True)
     act(console, sid, "open", question="ours")
     for table, plan in ((1, ["x"]), (2, ["x", "z"])):
         drafter = JsonParticipant(console, code, table=table)
@@ -233,11 +235,49 @@ def test_the_projector_shows_each_tables_agreement_once_revealed(
     ) in danish
 
 
+def test_a_small_tables_agreement_is_shown_nowhere(
+    console: TestClient, browser: Callable[[], TestClient], sockets: list[Any]
+) -> None:
+    """Two at a table, split (X against Y): fewer than policy.MIN_GROUP, so neither
+    the projector, the console nor the table's phones show its agreement."""
+    session = open_session(console, DECK)
+    sid, code = session["id"], session["join_code"]
+    act(console, sid, "tables", count=2)
+    act(console, sid, "show_card", card=1)
+    act(console, sid, "open", question="mine")
+    for plan in (["x"], ["y"]):
+        person = JsonParticipant(console, code, table=1)
+        person.connect()
+        sockets.append(person)
+        assert person.answer("mine", plan)["type"] == "ack"
+    phone = browser()
+    stage = phone_at(phone, code, 1, "en")
+    act(console, sid, "show_card", card=2, close_open=True)
+    act(console, sid, "open", question="ours")
+    drafter = JsonParticipant(console, code, table=1)
+    drafter.connect()
+    sockets.append(drafter)
+    assert drafter.draft("ours", 1, 0, ["x"])["revision"] == 1
+    act(console, sid, "reveal", question="ours")
+    act(console, sid, "reveal", question="mine")
+
+    agreement = projector_columns(console, code)[1].split('<p class="package-agreement">')[1]
+    assert agreement.split("</p>")[0] == (
+        'Agreement: <span class="agreement agreement-none">not enough answers</span>'
+    )
+    row = console.get(f"/console/{sid}").text.split('id="table-row-1"')[1].split("</tr>")[0]
+    assert "agreement-split" not in row
+    assert split_flag(phone.get(stage).text) is None
+    assert drafter.expect("table_draft")["agreement"] is None
+    figures = console.get(f"/api/sessions/{sid}/tables").json()["tables"][0]["figures"]
+    assert figures["table"] == 1 and figures["agreement"] is None  # a table question's own
+
+
 def test_a_json_phone_gets_its_tables_split_flag_with_the_draft(
     console: TestClient, sockets: list[Any]
 ) -> None:
     sid, code = own_plans(console, sockets)
-    act(console, sid, "show_card", card=2)
+    act(console, sid, "show_card", card=2, close_open=True)
     act(console, sid, "open", question="ours")
     phones = {table: JsonParticipant(console, code, table=table) for table in (1, 2)}
     away = JsonParticipant(console, code, table=1)  # resumes after the reveal
