@@ -15,6 +15,7 @@ import json
 import queue
 import threading
 import uuid
+from contextlib import ExitStack
 from http.client import HTTPConnection
 from typing import Any
 from urllib.parse import urlsplit
@@ -34,7 +35,8 @@ class Resident:
 
     def __init__(self, url: str, code: str, table: int, variant: int, language: str) -> None:
         self.table, self.variant, self.language = table, variant, language
-        body = json.dumps({"code": code, "table": table, "language": language})
+        # The table's own code, which seats at the table even once the door is closed.
+        body = json.dumps({"code": f"{code}-{table}", "language": language})
         server = urlsplit(url)
         http = HTTPConnection(server.hostname or "127.0.0.1", server.port, RECEIPT_WAIT_SECONDS)
         http.request("POST", "/api/join", body, {"Content-Type": "application/json"})
@@ -44,10 +46,15 @@ class Resident:
         if response.status != 201:
             raise RuntimeError(f"a resident could not join table {table}: {joined}")
         self.receipts: queue.Queue[dict[str, Any]] = queue.Queue()
-        self.socket: ClientConnection = connect(
-            url.replace("http://", "ws://", 1) + joined["socket"],
-            proxy=None,
-            open_timeout=RECEIPT_WAIT_SECONDS,
+        # connect() as a context manager (websockets 17.1 deprecates calling it
+        # bare), held open until ``close``, as rehearsal/crowd.py does.
+        self._sockets = ExitStack()
+        self.socket: ClientConnection = self._sockets.enter_context(
+            connect(
+                url.replace("http://", "ws://", 1) + joined["socket"],
+                proxy=None,
+                open_timeout=RECEIPT_WAIT_SECONDS,
+            )
         )
         self.socket.send(json.dumps({"type": "hello", "token": joined["token"]}))
         threading.Thread(target=self._read, daemon=True).start()
@@ -82,7 +89,7 @@ class Resident:
         return ""
 
     def close(self) -> None:
-        self.socket.close()
+        self._sockets.close()
 
 
 def fill_tables(

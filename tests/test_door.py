@@ -49,10 +49,22 @@ def test_a_locked_session_refuses_the_session_code_but_seats_at_a_table(
     english = console.post("/api/join", json={"code": code, "language": "en"})
     assert english.json()["error"]["message"] == LOCKED
 
+    # A plain table number is refused like the session's code, as a table
+    # picked from the join page's list is: only the table's own code passes.
+    for device in ("phone", "tablet"):
+        numbered = console.post(
+            "/api/join", json={"code": code, "table": 2, "device": device, "language": "en"}
+        )
+        assert numbered.status_code == 403
+        assert numbered.json()["error"] == {"code": "joining_locked", "message": LOCKED}
+    assert console.get(f"/api/sessions/{sid}").json()["participants"]["joined"] == 1
+
     # A table's code still seats a late arrival, over the API and in a browser.
-    late = JsonParticipant(console, code, table=2)
+    late = JsonParticipant(console, f"{code}-2", table=2)
     sockets.append(late)
     assert late.connect()["seat"]["table"] == 2
+    tablet = console.post("/api/join", json={"code": f"{code}-1", "device": "tablet"})
+    assert tablet.status_code == 201 and tablet.json()["table"] == 1
     phone = browser()
     page = phone.get(f"/join/{code}/1")
     # A join page loaded before the door closed is refused when sent.

@@ -142,3 +142,53 @@ def test_a_table_whose_tablet_goes_quiet_is_flagged_on_the_console(
     act(console, sid, "help_done", table=1)
     frames_until_flag(screen, 1, None, stale=flagged)
     assert console.get(f"/api/sessions/{sid}/tables").json()["tables"][0]["help"] is None
+
+
+def test_a_table_marked_helped_is_not_flagged_again_for_the_same_card(
+    console: TestClient, sockets: list[Any]
+) -> None:
+    """Marking a table helped ("Mark table N helped") quiets the reasons the
+    console finds by itself until the next card: the tablet still quiet does not
+    flag the table again at once (the button would seem to do nothing), a
+    member's call still does, and the next card flags the table again while its
+    reason holds."""
+    session = open_session(console, DECK)
+    sid, code = session["id"], session["join_code"]
+    act(console, sid, "tables", count=2)
+    act(console, sid, "show_card", card=1)
+    phone = seated(console, code, 1, sockets)
+    tablet = seated(console, code, 1, sockets, device="tablet")
+    screen = console_screen(console, sid, sockets)
+    frames_until_flag(screen, 1, None)
+    tablet.close()
+    flagged = "Needs you: the tablet has gone quiet On my way to table 1"
+    frames_until_flag(screen, 1, flagged)
+    acknowledged(console, sid, screen, phone)
+
+    def help_of_table_1() -> Any:
+        return console.get(f"/api/sessions/{sid}/tables").json()["tables"][0]["help"]
+
+    # Marked helped with the tablet still away: no flag, not even for a moment.
+    act(console, sid, "help_done", table=1)
+    assert phone.expect_event("help_done")["data"] == {"table": 1}
+    frames_until_flag(screen, 1, None, stale=flagged)
+    assert help_of_table_1() is None
+    # Another event on the same card redraws the overview: still quiet.
+    act(console, sid, "open", question="first")
+    frames_until_flag(screen, 1, None, stale=flagged)
+    assert help_of_table_1() is None
+    phone.close()
+    assert phone.connect()["help"] is None
+
+    # A member's call flags the table at once, with what still holds.
+    phone.send({"type": "help"})
+    assert phone.reply("help") == {"type": "help", "table": 1, "state": "requested"}
+    assert help_of_table_1() == {"state": "requested", "reasons": ["asked", "tablet_quiet"]}
+    act(console, sid, "help_acknowledge", table=1)
+    act(console, sid, "help_done", table=1)
+    assert help_of_table_1() is None
+
+    # The next card: the tablet is still quiet, and the table is flagged again.
+    act(console, sid, "show_card", card=2, close_open=True)
+    frames_until_flag(screen, 1, flagged)
+    assert help_of_table_1() == {"state": None, "reasons": ["tablet_quiet"]}

@@ -120,7 +120,7 @@ def test_following_events_keeps_a_client_equal_to_a_fresh_snapshot(console: Test
         if action != "end":
             # A newcomer sits at the table (its code admits while the door is
             # closed); its seat is one more event, which the follower reads next.
-            newcomer = JsonParticipant(console, session["join_code"], table=1)
+            newcomer = JsonParticipant(console, f"{session['join_code']}-1")
             newcomer.connect()
             assert newcomer.state == console.get(f"/api/sessions/{sid}").json()["state"]
             newcomer.close()

@@ -35,7 +35,7 @@ from strategyroom.live.policy import (
 from strategyroom.live.presence import Presence
 from strategyroom.live.reading import SessionReader
 from strategyroom.live.scene import Scene
-from strategyroom.live.state import LiveState, Projection, QuestionStatus
+from strategyroom.live.state import HelpState, LiveState, Projection, QuestionStatus
 from strategyroom.live.tables import can_answer, overview, unseated
 from strategyroom.store.models import QuestionState, RoomSession, SessionStatus
 
@@ -115,7 +115,11 @@ class SceneReader:
         if may_see(audience, Figure.HELP_REASONS, question, status):
             scene.help = _flags(scene)
         elif may_see(audience, Figure.HELP, question, status):
-            scene.help = {n: HelpFlag(n, state=asked) for n, asked in state.help.items()}
+            scene.help = {
+                n: HelpFlag(n, state=asked)
+                for n, asked in state.help.items()
+                if asked is not HelpState.HELPED
+            }
         if may_see(audience, Figure.PRIORITIES, question, status):
             deck = scene.deck
             scene.priorities = await self.sessions.db.run(
@@ -268,12 +272,17 @@ def _flags(scene: Scene) -> dict[int, HelpFlag]:
     by_table = scene.prior_figures if scene.table_question else scene.table_figures
     flags = {}
     for row in scene.tables:
-        if not row.members and row.table not in state.help:
+        asked = state.help.get(row.table)
+        if asked is HelpState.HELPED:
+            # Marked helped on this card: what the live layer finds by itself
+            # (the reasons that were just dealt with) does not flag it again.
+            continue
+        if not row.members and asked is None:
             continue  # nobody sits there: nothing to stall, split or go quiet
         view = row.view
         figures = by_table.get(row.table)
         found = reasons(
-            asked=state.help.get(row.table),
+            asked=asked,
             view=view,
             draft_open=draft_open and not (view is not None and view.submitted),
             timer_left=timer_left,
@@ -282,7 +291,6 @@ def _flags(scene: Scene) -> dict[int, HelpFlag]:
             tablets_connected=row.tablets_connected,
             now=scene.now,
         )
-        asked = state.help.get(row.table)
         if found or asked is not None:
             flags[row.table] = HelpFlag(row.table, found, asked)
     return flags

@@ -212,8 +212,8 @@ class SessionService(SessionReader):
         """A new participant; with ``table``, seated there (a ``participant_moved``
         event, so every screen learns of it in order). ``table_code``: ``table``
         came as the table's own code or link, which a closed door still lets
-        through (the API's ``"table"`` is one); a table picked from the join
-        page's list is not."""
+        through; a table picked from the join page's list, or the API's
+        plain ``"table"`` number, is not."""
         if device is DeviceKind.TABLET and table is None:
             raise NotFound(N_("A table's tablet joins with the table's own link or code."))
         if table is not None:

@@ -61,6 +61,10 @@ class HelpState(StrEnum):
 
     REQUESTED = "requested"  # a member pressed "we need help"; the console flags it
     ACKNOWLEDGED = "acknowledged"  # the facilitator is on the way
+    # The facilitator marked the table helped: no call stands, and the reasons
+    # the live layer finds by itself do not flag it again until the next card
+    # (live/help.py); a member's call flags it at once. Never a device's.
+    HELPED = "helped"
 
 
 class Projection(StrEnum):
@@ -125,7 +129,8 @@ class LiveState:
     timer: Timer | None = None
     # New participants are refused with the session's code (a table's code still seats).
     joining_locked: bool = False
-    # Table number -> its call for help; a table that asked for none is absent.
+    # Table number -> its call for help (or HELPED: marked helped on this card);
+    # a table that asked for none is absent.
     # Not in ``to_dict`` (every device's snapshot): the read model decides who
     # sees which table's call (policy.Figure.HELP).
     help: dict[int, HelpState] = field(default_factory=dict)
@@ -173,7 +178,7 @@ def _fold(state: LiveState, event: Event) -> LiveState:
         case CardShown(card=card):
             # Each card's timer starts afresh when the card is shown; help that
             # is on the way was for the last card's question (a call not yet
-            # answered still stands).
+            # answered still stands), and a table marked helped may be flagged again.
             waiting: dict[int, HelpState] = {
                 n: s for n, s in state.help.items() if s is HelpState.REQUESTED
             }
@@ -217,7 +222,7 @@ def _fold(state: LiveState, event: Event) -> LiveState:
         case HelpAcknowledged(table=number):
             return replace(state, help={**state.help, number: HelpState.ACKNOWLEDGED})
         case HelpDone(table=number):
-            return replace(state, help={n: s for n, s in state.help.items() if n != number})
+            return replace(state, help={**state.help, number: HelpState.HELPED})
         case ProjectorSwitched(view=view):
             return replace(state, projection=Projection(view))
         case _:
@@ -384,7 +389,7 @@ def decide_help_request(state: LiveState, table: int | None) -> list[Event]:
     (or help is on the way) changes nothing."""
     if table is None or table not in state.tables:
         raise NotAtTable(N_("Sit at a table first: help is called for a table."))
-    if table in state.help:
+    if state.help.get(table) in (HelpState.REQUESTED, HelpState.ACKNOWLEDGED):
         return []
     return [HelpRequested(table)]
 
@@ -400,7 +405,8 @@ def decide_help_acknowledge(state: LiveState, table: int) -> list[Event]:
 
 def decide_help_done(state: LiveState, table: int) -> list[Event]:
     require_table(state, table)
-    return [HelpDone(table)] if table in state.help else []
+    called = state.help.get(table) in (HelpState.REQUESTED, HelpState.ACKNOWLEDGED)
+    return [HelpDone(table)] if called else []
 
 
 # -- what the projector shows ------------------------------------------------------

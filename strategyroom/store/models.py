@@ -108,7 +108,7 @@ class RoomTable(SQLModel, table=True):
     name: str = Field(default="", max_length=80)
     created_at: datetime = Field(default_factory=utcnow)
     # The table's call for the facilitator (live/state.py, HelpState): "" for
-    # none, "requested" or "acknowledged"; written from the folded state.
+    # none, "requested", "acknowledged" or "helped"; written from the folded state.
     help: str = Field(default="", max_length=16)
 
 

@@ -194,8 +194,15 @@ async def join(request: Request) -> Response:
     if device not in ("phone", "tablet"):
         raise InvalidMessage(N_("A device is a phone or the table's tablet."))
     take_join(svc, request)
+    # Only the table's own code passes a closed door, as on the join page: a
+    # plain "table" number is refused like the session's code (docs/protocol.md).
     participant, token = await svc.sessions.join(
-        room, language, table, DeviceKind(device), limit=svc.settings.max_participants
+        room,
+        language,
+        table,
+        DeviceKind(device),
+        limit=svc.settings.max_participants,
+        table_code=code_table is not None,
     )
     return JSONResponse(
         {
