@@ -378,5 +378,5 @@ def build_report(
         table_priorities=_table_priorities(deck, questions),
         questions=questions,
         changes=changes(deck, sessions),
-        insight=report_insight(deck, sessions),
+        insight=report_insight(deck, sessions, language),
     )
