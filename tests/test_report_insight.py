@@ -4,9 +4,13 @@ after the evening of tests/test_insight.py: worked out by hand here."""
 
 from __future__ import annotations
 
+import json
+
+import jsonschema
 import pytest
 from starlette.testclient import TestClient
 
+from strategyroom.reports import exports
 from tests.conftest import open_session
 from tests.test_insight import DECK, cells, run_evening
 
@@ -70,3 +74,28 @@ def test_the_report_shows_groups_common_ground_and_weighted_figures(console: Tes
     )
     pdf = console.get(f"/console/report.pdf?session={sid}")
     assert (pdf.status_code, pdf.content[:5]) == (200, b"%PDF-")
+
+
+def test_the_towns_source_is_text_in_the_reports_language(console: TestClient) -> None:
+    """insight.town[].source is the deck's source in the report's language, plain
+    text like every other deck text in the JSON (the deck gives it per language)."""
+    session = open_session(console, DECK)
+    sid = session["id"]
+    run_evening(console, session["join_code"], sid, upto=1)
+    schema = json.loads(exports.SCHEMA_FILE.read_text())
+    sources = {
+        "en": "Statistics Denmark, FOLK1A",
+        "da": "Danmarks Statistik, FOLK1A",
+        "sv": "Danmarks statistik, FOLK1A",
+    }
+    for lang, source in sources.items():
+        report = console.get(f"/console/report.json?session={sid}&lang={lang}").json()
+        jsonschema.validate(report, schema)
+        assert [(t["question_id"], t["source"], t["year"]) for t in report["insight"]["town"]] == [
+            ("age", source, 2025)
+        ]
+        # The console's insight API has the report JSON's shapes.
+        api = console.get(f"/api/sessions/{sid}/insight?lang={lang}").json()
+        assert api["town"] == report["insight"]["town"]
+    html = console.get(f"/console/report?session={sid}").text
+    assert "Town: Statistics Denmark, FOLK1A, 2025" in html

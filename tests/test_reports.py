@@ -41,6 +41,7 @@ from tests.reportscript import (
     seat,
     seated,
 )
+from tests.test_insight import cells
 
 T_975_DF10 = 2.2281388519863867  # Student's t, 97.5 % quantile, 10 degrees of freedom
 
@@ -311,12 +312,12 @@ def test_tables_figures_match_the_script(console: TestClient, session: dict[str,
     mean_co2 = sum(sum(co2[o] for o in p) for p in TABLE_PLAN.values()) / 2
     assert table_q["impact"]["progress"] == pytest.approx(mean_co2 / 1000)
     # Each table's top measures are its own package's (table 1: buses and bikes, all
-    # support), not its four members' answers.
+    # support; park and ride, none, is left out), not its four members' answers.
     assert [t["table"] for t in report["table_priorities"]] == LABELS
     one = report["table_priorities"][0]["priorities"]["measures"]
     assert {m["question_id"] for m in one} == {"table-measures"}
     own = {m["option_id"]: m["support"] for m in one if m["question_id"] == "table-measures"}
-    assert own == {"bus": 100.0, "bike": 100.0, "park": 0.0}
+    assert own == {"bus": 100.0, "bike": 100.0}
 
     rows = list(
         csv.DictReader(
@@ -343,6 +344,36 @@ def test_tables_figures_match_the_script(console: TestClient, session: dict[str,
     assert "<caption>Table answers</caption>" in page and "Bike lanes, Park and ride" in page
     assert f"3 · {WINDOW}" in page and "Each table's top measures" in page
     assert format_percent(50.0, "en") == "50%" and "50% of the target" in page  # table 1
+
+
+def test_each_tables_top_measures_name_only_what_the_table_supported(
+    console: TestClient, session: dict[str, Any]
+) -> None:
+    """A measure nobody at a table supported (0 %) is not one of its top measures:
+    table 1 agreed on buses and bikes, table 2 on bikes and park and ride, table 3
+    agreed on nothing and says so, in the page's language and in the JSON."""
+    report = get_json(console, session["id"])
+    assert [
+        (t["table"], [(m["option_id"], m["support"]) for m in t["priorities"]["measures"]])
+        for t in report["table_priorities"]
+    ] == [
+        ("1", [("bus", 100.0), ("bike", 100.0)]),
+        ("2", [("bike", 100.0), ("park", 100.0)]),
+        (LABELS[2], []),
+    ]
+    none = {
+        "en": "No measure had any support at this table.",
+        "da": "Intet tiltag fik opbakning ved dette bord.",
+        "sv": "Ingen åtgärd fick stöd vid det här bordet.",
+    }
+    for lang, sentence in none.items():
+        page = console.get(f"/console/report?session={session['id']}&lang={lang}").text
+        full = format_percent(100.0, lang)
+        assert cells(page, 'id="table-priorities"')[1:] == [
+            ["1", f"More buses ({full}); Bike lanes ({full})"],
+            ["2", f"Bike lanes ({full}); Park and ride ({full})"],
+            [LABELS[2], sentence],
+        ]
 
 
 def test_a_session_reads_in_a_few_queries(settings: Settings, session: dict[str, Any]) -> None:

@@ -83,6 +83,39 @@ class RoomVsTown(_Frozen):
         return [o.option_id for o in self.options if o.representation == "under"]
 
 
+class TownComparison(_Frozen):
+    """The room against the town for one profile question as a reader gets it
+    (the report JSON, the insight API): the source is plain text in the reader's
+    language, like every other deck text."""
+
+    question_id: str
+    answered: int
+    source: str  # the reference's source in the reader's language
+    link: str | None
+    year: int
+    options: list[TownShare]
+
+    @property
+    def missing(self) -> list[str]:
+        """The options the room has too few of: whom to invite next time."""
+        return [o.option_id for o in self.options if o.representation == "under"]
+
+
+def town_in(deck: Deck, town: Sequence[RoomVsTown], language: str) -> list[TownComparison]:
+    """``town`` with each source in ``language`` (falling back as deck texts do)."""
+    return [
+        TownComparison(
+            question_id=c.question_id,
+            answered=c.answered,
+            source=deck.text(c.source, language),
+            link=c.link,
+            year=c.year,
+            options=c.options,
+        )
+        for c in town
+    ]
+
+
 def room_vs_town(
     deck: Deck, profile_answers: Mapping[str, Sequence[ParticipantAnswer]]
 ) -> list[RoomVsTown]:

@@ -12,7 +12,13 @@ from pydantic import BaseModel, ConfigDict
 
 from strategyroom.aggregate import MIN_GROUP, ParticipantAnswer
 from strategyroom.aggregate.opinion import OpinionGroups, opinion_groups
-from strategyroom.aggregate.weighting import RoomVsTown, Weighting, room_vs_town, town_weighting
+from strategyroom.aggregate.weighting import (
+    TownComparison,
+    Weighting,
+    room_vs_town,
+    town_in,
+    town_weighting,
+)
 from strategyroom.decks import Deck
 from strategyroom.reports.data import SessionData
 
@@ -21,7 +27,9 @@ class ReportInsight(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     opinion: OpinionGroups
-    town: list[RoomVsTown]  # profile questions with the town's shares, in deck order
+    # Profile questions with the town's shares, in deck order (the source in the
+    # report's language).
+    town: list[TownComparison]
     weighting: Weighting | None  # None when the deck gives no reference shares
 
 
@@ -34,10 +42,10 @@ def all_answers(sessions: Sequence[SessionData]) -> dict[str, list[ParticipantAn
     return found
 
 
-def report_insight(deck: Deck, sessions: Sequence[SessionData]) -> ReportInsight:
+def report_insight(deck: Deck, sessions: Sequence[SessionData], language: str) -> ReportInsight:
     answers = all_answers(sessions)
     return ReportInsight(
         opinion=opinion_groups(deck, answers, MIN_GROUP),
-        town=room_vs_town(deck, answers),
+        town=town_in(deck, room_vs_town(deck, answers), language),
         weighting=town_weighting(deck, answers),
     )

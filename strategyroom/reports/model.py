@@ -135,6 +135,8 @@ class QuestionReport(_Model):
 
 class TablePriorities(_Model):
     table: str
+    # The table's top measures: only those someone at the table supported (support
+    # above 0), best first; every table's full figures are in QuestionReport.tables.
     priorities: Priorities
 
 
@@ -313,8 +315,16 @@ def _table_priorities(deck: Deck, questions: Sequence[QuestionReport]) -> list[T
             if group.result is not None:
                 results.setdefault(group.group, {})[question.id] = group.result
     return [
-        TablePriorities(table=n, priorities=priorities(deck, results.get(n, {}))) for n in names
+        TablePriorities(table=n, priorities=_supported(priorities(deck, results.get(n, {}))))
+        for n in names
     ]
+
+
+def _supported(ranked: Priorities) -> Priorities:
+    """Only the measures with some support: a measure nobody at a table supported
+    (0 %, or no answers) is not one of the table's top measures."""
+    measures = [m for m in ranked.measures if m.support is not None and m.support > 0]
+    return ranked.model_copy(update={"measures": measures})
 
 
 def build_report(
@@ -368,5 +378,5 @@ def build_report(
         table_priorities=_table_priorities(deck, questions),
         questions=questions,
         changes=changes(deck, sessions),
-        insight=report_insight(deck, sessions),
+        insight=report_insight(deck, sessions, language),
     )

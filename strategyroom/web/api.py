@@ -290,9 +290,10 @@ async def session_insight(request: Request) -> Response:
     against the town, and every figure weighted to it (docs/api.md)."""
     svc = services(request)
     room = await ownership.session_for(request)
-    insight = await read_model(svc).insight(Audience.console(), room)
+    model = read_model(svc)
+    insight = await model.insight(Audience.console(), room)
     assert insight is not None  # the console sees it
-    return JSONResponse(insight_json(insight, request_language(request)))
+    return JSONResponse(insight_json(insight, model.sessions.deck(room), request_language(request)))
 
 
 async def session_themes(request: Request) -> Response:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from strategyroom import i18n
 from strategyroom.aggregate import MIN_GROUP, GroupFigures, Result
 from strategyroom.aggregate.agreement import is_split
+from strategyroom.aggregate.weighting import town_in
 from strategyroom.decks import Card, Deck, Question
 from strategyroom.decks.schema import options_of
 from strategyroom.live.drafts import TableView
@@ -216,7 +217,7 @@ def figures_json(figures: GroupFigures | None) -> dict[str, Any] | None:
     }
 
 
-def insight_json(insight: Insight, language: str) -> dict[str, Any]:
+def insight_json(insight: Insight, deck: Deck, language: str) -> dict[str, Any]:
     """The console's insight panel with every figure weighted to the town (the
     JSON API): the report JSON's ``insight`` shapes, and the report's warning
     in words when the weights are extreme."""
@@ -231,7 +232,7 @@ def insight_json(insight: Insight, language: str) -> dict[str, Any]:
     return {
         "min_group": MIN_GROUP,
         "opinion": insight.groups.model_dump(mode="json"),
-        "town": [compared.model_dump(mode="json") for compared in insight.town],
+        "town": [c.model_dump(mode="json") for c in town_in(deck, insight.town, language)],
         "weighting": weighted,
     }
 
