@@ -7,12 +7,14 @@ tests/decks/town-test.yaml is titled "Test town", "Testby" and "Testort".
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Callable
 
 from starlette.testclient import TestClient
 
-from tests.conftest import ORIGIN, open_session
-from tests.protocol import receive_text
+from tests.conftest import ORIGIN, act, open_session
+from tests.protocol import JsonParticipant, receive_text
 from tests.test_i18n_languages import join, switch
 
 TITLES = {"en": "Test town", "da": "Testby", "sv": "Testort"}
@@ -52,12 +54,27 @@ def test_an_untitled_session_is_titled_by_its_deck_in_each_readers_language(
     assert "<title>Bordskort · Testort</title>" in console.get(f"/console/{sid}/tables/cards").text
     page = switch(console, "da", "/console")
     assert f'<a href="/console/{sid}">Testby</a>' in page
+    assert 'aria-label="Tag Testby med i en rapport"' in page
+    assert "<h1>Slet “Testby”?</h1>" in console.get(f"/console/{sid}/delete").text
+
+    # A Danish resident answers, for a row in the CSV export.
+    resident = JsonParticipant(browser(), code, "da")
+    resident.connect()
+    try:
+        act(console, sid, "show_card", card=3)
+        act(console, sid, "open", question="street")
+        assert resident.answer("street", "main")["status"] == "stored"
+    finally:
+        resident.close()
 
     # The report in Danish: its HTML, its JSON and its CSV.
     html = console.get(f"/console/report?session={sid}&lang=da").text
     assert '<th scope="row">Testby</th>' in html
     report = console.get(f"/console/report.json?session={sid}&lang=da").json()
     assert [s["title"] for s in report["sessions"]] == ["Testby"]
+    exported = console.get(f"/console/report.csv?session={sid}&lang=da").content
+    rows = csv.DictReader(io.StringIO(exported.decode("utf-8-sig")), delimiter=";")
+    assert [row["session_title"] for row in rows] == ["Testby"]
 
 
 def test_a_typed_title_is_shown_as_typed_in_every_language(

@@ -77,7 +77,7 @@ class DeckInfo(_Model):
 
 class SessionInfo(_Model):
     id: str
-    title: str  # the evening's name and place, as the facilitator titled it
+    title: str  # the evening's name and place as typed, else the deck's title (live.titles)
     status: str  # lobby, running or ended
     created_at: datetime
     # The evening's date: when its first question opened (the session row may be
