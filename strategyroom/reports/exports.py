@@ -24,6 +24,7 @@ from babel import numbers
 
 from strategyroom.aggregate.weighting import rake, room_vs_town
 from strategyroom.decks.schema import options_of
+from strategyroom.live.titles import session_title
 from strategyroom.reports.data import SessionData
 from strategyroom.reports.insight import all_answers
 from strategyroom.reports.model import Report
@@ -152,9 +153,10 @@ def _csv_rows(sessions: Sequence[SessionData], language: str) -> list[list[str]]
             labels = {o.id: deck.text(o.label, language) for o in options_of(question)}
             prompt = deck.text(question.prompt, language)
             number = "" if s.room.deck_number is None else str(s.room.deck_number)
+            title = session_title(s.room, deck, language)
             base = [
                 safe_cell(cell)
-                for cell in (s.room.id, s.room.title, deck.id, deck.version, number, card.id)
+                for cell in (s.room.id, title, deck.id, deck.version, number, card.id)
             ]
             base += [safe_cell(question.id), safe_cell(prompt)]
             kind = question.type.value

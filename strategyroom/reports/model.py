@@ -41,6 +41,7 @@ from strategyroom.live.policy import (
     question_result,
     result_source,
 )
+from strategyroom.live.titles import session_title
 from strategyroom.reports import glossary
 from strategyroom.reports.data import SessionData
 from strategyroom.reports.evenings import (
@@ -76,7 +77,7 @@ class DeckInfo(_Model):
 
 class SessionInfo(_Model):
     id: str
-    title: str  # the evening's name and place, as the facilitator titled it
+    title: str  # the evening's name and place as typed, else the deck's title (live.titles)
     status: str  # lobby, running or ended
     created_at: datetime
     # The evening's date: when its first question opened (the session row may be
@@ -189,12 +190,12 @@ def _session_figures(deck: Deck, question: Question, data: SessionData) -> Sessi
     )
 
 
-def _table_name(data: SessionData, name: str, several: bool) -> str:
-    return f"{data.room.title}: {name}" if several else name
+def _table_name(data: SessionData, name: str, several: bool, language: str) -> str:
+    return f"{session_title(data.room, data.deck, language)}: {name}" if several else name
 
 
 def _tables(
-    deck: Deck, question: Question, sessions: Sequence[SessionData]
+    deck: Deck, question: Question, sessions: Sequence[SessionData], language: str
 ) -> tuple[list[GroupFigures], list[TableAnswerFigures]]:
     """Each table's figures (its members' answers, or for a table question its own
     answer) and each table's own answer (several sessions: the table names carry
@@ -214,10 +215,12 @@ def _tables(
             deck, question, answers, seats, s.tables.names, min_size=small, checked=True
         )
         for g in groups:
-            tables.append(g.model_copy(update={"group": _table_name(s, g.group, several)}))
+            tables.append(
+                g.model_copy(update={"group": _table_name(s, g.group, several, language)})
+            )
         table_answers += [
             TableAnswerFigures(
-                table=_table_name(s, t.table, several),
+                table=_table_name(s, t.table, several, language),
                 value=t.value,
                 impact=package_impact(deck, question, [t.value]),
             )
@@ -246,7 +249,7 @@ def _question_report(
     # Checked once here, not again for each table and profile group (a closed
     # question's room result is read frozen, without its rows).
     check_values(question, values)
-    tables, table_answers = _tables(deck, question, sessions)
+    tables, table_answers = _tables(deck, question, sessions, language)
     profiles = breakdowns(deck, question, sessions, answers)
     states = {f.state for f in per_session}
     return QuestionReport(
@@ -350,7 +353,7 @@ def build_report(
         sessions=[
             SessionInfo(
                 id=s.room.id,
-                title=s.room.title,
+                title=session_title(s.room, s.deck, language),
                 status=s.room.status.value,
                 created_at=s.room.created_at,
                 held_at=held_at(s),

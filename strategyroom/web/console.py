@@ -143,7 +143,16 @@ async def index(request: Request) -> Response:
     await decks.sync_samples(svc)
     found = await svc.db.run(library_store.decks)
     sessions = await ownership.my_sessions(request)
-    return page(request, "console/index.html", decks=found, broken=broken, sessions=sessions)
+    # Each session's own deck, for its title in the facilitator's language.
+    session_decks = {room.id: svc.sessions.deck(room) for room in sessions}
+    return page(
+        request,
+        "console/index.html",
+        decks=found,
+        broken=broken,
+        sessions=sessions,
+        session_decks=session_decks,
+    )
 
 
 async def create_session(request: Request) -> Response:
@@ -325,6 +334,7 @@ async def _delete_form(request: Request, error: str, status_code: int = 200) -> 
         "console/delete.html",
         status_code=status_code,
         room=room,
+        deck=svc.sessions.deck(room),
         participants=participants,
         error=error,
     )

@@ -154,6 +154,7 @@ async def _screen(request: Request, source: Source) -> Response:
             "projector/page.html",
             language=language,
             room=scene.room,
+            deck=deck,
             stage=stage,
             preview=True,
         )

@@ -21,7 +21,14 @@ async def projector_page(request: Request) -> Response:
     scene = await scene_for(svc, Audience.projector(), room, state)
     language = request_language(request)
     stage = views.projector_stage(svc.renderer, scene, language)
-    response = page(request, "projector/page.html", language=language, room=room, stage=stage)
+    response = page(
+        request,
+        "projector/page.html",
+        language=language,
+        room=room,
+        deck=scene.deck,
+        stage=stage,
+    )
     return allow_video_links(response, scene.deck)
 
 
