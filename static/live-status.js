@@ -95,10 +95,6 @@
     if (!kept || !kept.fields || form.getAttribute("data-sent") === JSON.stringify(kept.fields)) {
       return;
     }
-    var placed = form.querySelector("[name=placed]");
-    // Kept as drawn (a form never changed here): nothing to put back or redraw.
-    if (fields(form) === JSON.stringify(kept.fields) &&
-        (!placed || kept.placed === null || placed.value === kept.placed)) return;
     var all = inputs(form);
     var next = 0;
     for (var i = 0; i < all.length; i++) {
@@ -109,6 +105,7 @@
         field.value = kept.fields[next++];
       }
     }
+    var placed = form.querySelector("[name=placed]");
     var ranking = form.querySelector(".ranking");
     if (placed && kept.placed !== null) placed.value = kept.placed;
     // The server redraws a ranking's labels from its places.
