@@ -1,8 +1,9 @@
 """``strategyroom deck check``: every problem of a deck file in one run, in the
 officer's language, each with its file, line, card and field.
 
-Four sources of problems, all collected before anything is printed: pydantic's
-whole error list (every field of every card, decks.messages says them in plain
+Five sources of problems, all collected before anything is printed: the keys
+a YAML deck writes twice in one mapping (decks.lines, each at the line of the
+second), pydantic's whole error list (every field of every card, decks.messages says them in plain
 words), the rules of each card and across the deck on the raw data
 (decks.card_rules and decks.rules, which run even when a card is broken), the
 media files named by every card that is right in itself (decks.media: there,
