@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from strategyroom.cli import main
+from strategyroom.decks import DeckError, load_deck
 from strategyroom.paths import SAMPLE_DECKS_DIR
 
 SAMPLE = (SAMPLE_DECKS_DIR / "green-transition.yaml").read_text(encoding="utf-8")
@@ -346,3 +347,141 @@ def test_a_toml_deck_names_card_and_field_without_a_line(
         ],
     )
     assert check(capsys, path, "sv")[1][1] == f"  {path}: fältet title: texten är tom"
+
+
+def test_a_key_written_twice_in_a_card_is_named_at_its_second_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path, text = variant(
+        tmp_path,
+        ('    body:\n      en: "Tonight', '    title: "Hello"\n    body:\n      en: "Tonight'),
+    )
+    first = line(text, "title:", "id: welcome")
+    second = line(text, 'title: "Hello"')
+    assert check(capsys, path, "en") == (
+        1,
+        [
+            f"{path}: 1 problem",
+            f"  {path}:{second}: card 1 (id: welcome), field title: title is written twice here, "
+            f"at lines {first} and {second}: keep the one you mean and remove the other",
+        ],
+    )
+    assert check(capsys, path, "da")[1][1] == (
+        f"  {path}:{second}: kort 1 (id: welcome), feltet title: title står to gange her, "
+        f"i linje {first} og {second}: behold den, du mener, og slet den anden"
+    )
+    assert check(capsys, path, "sv")[1][1] == (
+        f"  {path}:{second}: kort 1 (id: welcome), fältet title: title står två gånger här, "
+        f"på rad {first} och {second}: behåll den du menar och ta bort den andra"
+    )
+    # Loading it (the console's deck list, the import) refuses it the same way.
+    with pytest.raises(DeckError) as caught:
+        load_deck(path)
+    assert caught.value.problems == [
+        f"card 1 (id: welcome), field title: title is written twice here, at lines {first} "
+        f"and {second}: keep the one you mean and remove the other"
+    ]
+
+
+def test_keys_written_twice_are_found_at_the_top_in_lists_and_beside_other_problems(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path, text = variant(
+        tmp_path,
+        ("cards:\n", 'version: "2.0"\ncards:\n'),
+        ("      type: ranking", "      type: rank"),
+        ("        - id: cycle-routes\n", "        - id: cycle-routes\n          id: cycle-paths\n"),
+    )
+    first_version, second_version = line(text, "version:"), line(text, 'version: "2.0"')
+    first_id, second_id = line(text, "- id: cycle-routes"), line(text, "id: cycle-paths")
+    code, out = check(capsys, path, "en")
+    assert (code, out) == (
+        1,
+        [
+            f"{path}: 3 problems",
+            f"  {path}:{second_version}: field version: version is written twice here, at lines "
+            f"{first_version} and {second_version}: keep the one you mean and remove the other",
+            f"  {path}:{line(text, 'type: rank')}: card {card(text, 'transport-buses-question')} "
+            "(id: transport-buses-question), field question.type: rank is not a question type; "
+            "did you mean ranking? The types are single, multiple, scale, ranking, budget, text",
+            f"  {path}:{second_id}: card {card(text, 'transport-buses-question')} "
+            "(id: transport-buses-question), option 2 (id: cycle-paths), field id: id is written "
+            f"twice here, at lines {first_id} and {second_id}: keep the one you mean and remove "
+            "the other",
+        ],
+    )
+
+
+def test_a_key_beside_a_yaml_merge_overrides_it_and_is_no_problem(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # "<<: *anchor" merges a mapping in; a key written beside it is meant to win.
+    path, _ = variant(
+        tmp_path,
+        (
+            "  - id: welcome\n    kind: intro\n    title:\n",
+            "  - id: welcome\n    kind: intro\n    title: &welcome\n",
+        ),
+        (
+            "  - id: how-it-works\n    kind: intro\n    title:\n",
+            "  - id: how-it-works\n    kind: intro\n    title:\n      <<: *welcome\n"
+            '      en: "How the evening works"\n    notes:\n',
+        ),
+    )
+    code, out = check(capsys, path, "en")
+    assert code == 0 and out[0].startswith(f"{path}: ok (green-transition 1.0, 38 cards)"), out
+    deck = load_deck(path)
+    assert deck.cards[1].title["en"] == "How the evening works"
+    assert deck.cards[1].title["da"] == "Velkommen til Strategirummet"
+
+
+def test_a_number_in_quotes_is_refused_and_told_to_be_written_without(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # pydantic would read "100" as 100; a quoted number is a slip to point out.
+    path, text = variant(
+        tmp_path,
+        ("      total: 100", '      total: "100"'),
+        ("    timer: 480", "    timer: '480'"),
+        ("cap_attribute: cost_mdkk, cap: 2}", 'cap_attribute: cost_mdkk, cap: "2.5"}'),
+    )
+    said = [
+        f"card {card(text, 'energy-site-question')} (id: energy-site-question), field timer: "
+        '"480" is in quotes, so it is a text, but timer takes a number: write 480 without quotes',
+        f"card {card(text, 'nature-land-question')} (id: nature-land-question), field "
+        'question.total: "100" is in quotes, so it is a text, but total takes a number: '
+        "write 100 without quotes",
+        f"card {card(text, 'town-centre-question')} (id: town-centre-question), field "
+        'question.package.cap: "2.5" is in quotes, so it is a text, but cap takes a number: '
+        "write 2.5 without quotes",
+    ]
+    lines = [line(text, "timer: '480'"), line(text, 'total: "100"'), line(text, 'cap: "2.5"')]
+    assert check(capsys, path, "en") == (
+        1,
+        [f"{path}: 3 problems"]
+        + [f"  {path}:{at}: {it}" for at, it in zip(lines, said, strict=True)],
+    )
+    assert check(capsys, path, "da")[1][2] == (
+        f"  {path}:{lines[1]}: kort {card(text, 'nature-land-question')} "
+        '(id: nature-land-question), feltet question.total: "100" står i anførselstegn og er '
+        "derfor tekst, men total skal være et tal: skriv 100 uden anførselstegn"
+    )
+    assert check(capsys, path, "sv")[1][2] == (
+        f"  {path}:{lines[1]}: kort {card(text, 'nature-land-question')} "
+        '(id: nature-land-question), fältet question.total: "100" står inom citattecken och är '
+        "därför text, men total ska vara ett tal: skriv 100 utan citattecken"
+    )
+    # Loading it says the same.
+    with pytest.raises(DeckError) as caught:
+        load_deck(path)
+    assert caught.value.problems == said
+
+
+def test_a_whole_number_field_still_says_a_fraction_is_not_whole(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path, text = variant(tmp_path, ("      total: 100", '      total: "100.5"'))
+    assert check(capsys, path, "en")[1][1:] == [
+        f"  {path}:{line(text, 'total: ')}: card {card(text, 'nature-land-question')} "
+        "(id: nature-land-question), field question.total: 100.5 is not a whole number"
+    ]

@@ -378,3 +378,39 @@ def test_an_attribute_is_removed_and_the_cards_that_use_it_say_so(console: TestC
     assert 'name="f.attributes.cost_mdkk.label.en"' not in page
     assert 'name="f.attributes.co2_tonnes.label.en"' in page
     assert "The checker finds no problem." not in page
+
+
+def test_numbers_typed_in_the_editor_are_saved_as_numbers(console: TestClient) -> None:
+    # The schema takes no number in quotes (a text); a form sends only texts,
+    # and the editor makes the number fields' numbers of them.
+    new_deck(console, "numbers")
+    editor = "/console/decks/numbers/edit"
+    page = console.get(editor).text
+    post(console, f"{editor}/cards", do="add", kind="question:budget", revision=revision(page))
+    index = len(re.findall(r'<li id="card-\d+">', console.get(editor).text)) - 1
+    card = console.get(f"{editor}/cards/{index}").text
+    sent = card_form(card) | {
+        "f.timer": "90",
+        "f.question.total": "1 000",
+        "f.question.options.0.attributes.co2_tonnes": "12,5",
+        "f.question.options.1.attributes.co2_tonnes": "7",
+    }
+    post(console, f"{editor}/cards/{index}", **sent)
+    card = console.get(f"{editor}/cards/{index}").text
+    assert field(card, "f.timer") == "90"
+    assert field(card, "f.question.total") == "1000"
+    assert field(card, "f.question.options.0.attributes.co2_tonnes") == "12.5"
+    assert field(card, "f.question.options.1.attributes.co2_tonnes") == "7"
+    for key in (
+        "timer",
+        "question-total",
+        "question-options-0-attributes-co2_tonnes",
+        "question-options-1-attributes-co2_tonnes",
+    ):
+        assert problems_at(card, key) == [], key
+    assert "in quotes" not in card
+
+    # What is not a number stays text, and is said to be none.
+    post(console, f"{editor}/cards/{index}", **(card_form(card) | {"f.question.total": "lots"}))
+    card = console.get(f"{editor}/cards/{index}").text
+    assert problems_at(card, "question-total") == ["lots is not a whole number"]

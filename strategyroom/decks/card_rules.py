@@ -33,9 +33,10 @@ QUESTION_FIELDS = list(dict.fromkeys(f for m in QUESTION_MODELS.values() for f i
 
 
 def _as(kind: type, value: Any) -> Any:
-    """The value as the schema reads it ("30" is 30), or None when it is not one."""
+    """The value as the schema reads it (strictly: "30" in quotes is no number,
+    the schema says so), or None when it is not one."""
     try:
-        return TypeAdapter(kind).validate_python(value)
+        return TypeAdapter(kind).validate_python(value, strict=True)
     except ValidationError:
         return None
 

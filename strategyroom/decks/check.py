@@ -1,8 +1,9 @@
 """``strategyroom deck check``: every problem of a deck file in one run, in the
 officer's language, each with its file, line, card and field.
 
-Four sources of problems, all collected before anything is printed: pydantic's
-whole error list (every field of every card, decks.messages says them in plain
+Five sources of problems, all collected before anything is printed: the keys
+a YAML deck writes twice in one mapping (decks.lines, each at the line of the
+second), pydantic's whole error list (every field of every card, decks.messages says them in plain
 words), the rules of each card and across the deck on the raw data
 (decks.card_rules and decks.rules, which run even when a card is broken), the
 media files named by every card that is right in itself (decks.media: there,
@@ -24,8 +25,8 @@ from pydantic import ValidationError
 from strategyroom import i18n
 from strategyroom.decks import media, rules
 from strategyroom.decks.coverage import missing_translations
-from strategyroom.decks.lines import line_of, yaml_lines
-from strategyroom.decks.messages import Problem, from_pydantic, where
+from strategyroom.decks.lines import line_of, read_yaml
+from strategyroom.decks.messages import Problem, from_pydantic, repeated, where
 from strategyroom.decks.schema import Card, Deck
 from strategyroom.errors import N_
 
@@ -54,6 +55,7 @@ def check_file(path: Path, *, show_folder: bool = True) -> Checked:
     with the folder it was looked for in, unless ``show_folder`` is false (a
     private copy of an upload)."""
     checked = Checked(path)
+    twice: list[Problem] = []
     try:
         raw = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
@@ -64,8 +66,9 @@ def check_file(path: Path, *, show_folder: bool = True) -> Checked:
         if path.suffix == ".toml":
             checked.data = tomllib.loads(raw)
         else:
-            checked.data = yaml.safe_load(raw)
-            checked.lines = yaml_lines(raw)
+            read = read_yaml(raw)
+            checked.data, checked.lines = read.data, read.lines
+            twice = [repeated(r.path, r.first, r.second) for r in read.repeated]
     except tomllib.TOMLDecodeError as exc:
         return _fail(checked, N_("this is not TOML: %(detail)s"), {"detail": str(exc)})
     except yaml.YAMLError as exc:
@@ -80,9 +83,11 @@ def check_file(path: Path, *, show_folder: bool = True) -> Checked:
         )
     folder = media.media_folder(path)
     checked.problems, checked.deck = check_document(checked.data, folder)
+    if twice:  # the deck is not what its author wrote twice: it cannot be used
+        checked.problems, checked.deck = twice + checked.problems, None
     if show_folder:
         checked.problems = [_looked_in(problem, folder) for problem in checked.problems]
-    checked.problems.sort(key=lambda p: line_of(checked.lines, p.path) or 0)
+    checked.problems.sort(key=lambda p: _line(checked, p) or 0)
     return checked
 
 
@@ -104,6 +109,10 @@ def check_document(
         return problems, None  # a rule across cards failed, and decks.rules has said which
     problems += _texts(deck)
     return problems, deck if not any(not p.warning for p in problems) else None
+
+
+def _line(checked: Checked, problem: Problem) -> int | None:
+    return problem.line or line_of(checked.lines, problem.path)
 
 
 def _looked_in(problem: Problem, folder: Path) -> Problem:
@@ -213,7 +222,7 @@ def report(checked: Checked, language: str, strict: bool) -> tuple[list[str], bo
     lines = [head]
     warning = i18n.gettext(language, N_("warning"))
     for problem in errors + warnings:
-        line = line_of(checked.lines, problem.path)
+        line = _line(checked, problem)
         place = f"{checked.path}:{line}" if line else str(checked.path)
         said = where(problem.path, checked.data, language) if problem.path != ("",) else ""
         text = problem.text(language)

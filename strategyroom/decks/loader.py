@@ -12,7 +12,8 @@ import yaml
 from pydantic import ValidationError
 
 from strategyroom.decks import media, rules
-from strategyroom.decks.messages import from_pydantic, where
+from strategyroom.decks.lines import read_yaml
+from strategyroom.decks.messages import Problem, from_pydantic, repeated, where
 from strategyroom.decks.schema import Deck
 from strategyroom.i18n import DEFAULT_LANGUAGE
 
@@ -45,10 +46,13 @@ def _problems(data: dict[str, Any], exc: ValidationError) -> list[str]:
     problems += [p for p in rules.check(data) if not p.warning]
     if not problems:  # a check of the schema that the checker has no words for yet
         return [error["msg"].removeprefix("Value error, ") for error in exc.errors()]
-    return [
-        f"{where(p.path, data, DEFAULT_LANGUAGE) or 'deck'}: {p.text(DEFAULT_LANGUAGE)}"
-        for p in problems
-    ]
+    return [_said(p, data) for p in problems]
+
+
+def _said(problem: Problem, data: Any) -> str:
+    return (
+        f"{where(problem.path, data, DEFAULT_LANGUAGE) or 'deck'}: {problem.text(DEFAULT_LANGUAGE)}"
+    )
 
 
 def load_deck(path: Path) -> Deck:
@@ -61,11 +65,14 @@ def load_deck(path: Path) -> Deck:
         raise DeckError(source, [f"cannot read the file: {exc.strerror}"]) from None
     except UnicodeDecodeError:
         raise DeckError(source, ["the file is not UTF-8 text"]) from None
+    twice: list[str] = []
     try:
         if path.suffix == ".toml":
             data: Any = tomllib.loads(raw)
         else:
-            data = yaml.safe_load(raw)
+            read = read_yaml(raw)
+            data = read.data
+            twice = [_said(repeated(r.path, r.first, r.second), data) for r in read.repeated]
     except tomllib.TOMLDecodeError as exc:
         raise DeckError(source, [f"not valid TOML: {exc}"]) from None
     except yaml.YAMLError as exc:
@@ -73,8 +80,11 @@ def load_deck(path: Path) -> Deck:
         at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
         raise DeckError(source, [f"not valid YAML{at}: {problem}"]) from None
-    deck = parse_deck(data, source)
-    problems = []
+    try:
+        deck = parse_deck(data, source)
+    except DeckError as exc:
+        raise DeckError(source, twice + exc.problems) from None
+    problems = twice
     for ref in media.references(deck):
         try:
             media.read(media.media_folder(path), ref.name, ref.kind)

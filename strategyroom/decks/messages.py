@@ -11,6 +11,7 @@ evidence snippets from 1, a card by its number and its id.
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -55,6 +56,9 @@ class Problem:
     message: str  # a gettext msgid with %(name)s parameters
     params: Mapping[str, Any] = field(default_factory=dict)
     warning: bool = False
+    # The line it is at, when not the line of its path: a key written twice is
+    # at its second line (the path's is the first).
+    line: int | None = None
 
     def text(self, language: str) -> str:
         return i18n.gettext(language, self.message) % dict(self.params)
@@ -152,6 +156,19 @@ def _at(data: Any, loc: Path) -> Any:
         else:
             return None
     return node
+
+
+def repeated(path: Path, first: int, second: int) -> Problem:
+    """A key written twice in one mapping of a YAML deck (decks.lines)."""
+    return Problem(
+        path,
+        N_(
+            "%(field)s is written twice here, at lines %(first)s and %(second)s: "
+            "keep the one you mean and remove the other"
+        ),
+        {"field": str(path[-1]) if path else "", "first": first, "second": second},
+        line=second,
+    )
 
 
 def from_pydantic(error: ErrorDetails, data: Any) -> Problem | None:
@@ -330,9 +347,30 @@ def _sizes_and_types(
         # YAML reads version: 1.10 as the number 1.1; in quotes it stays as written.
         quote = N_('this should be a text, not a number: put it in quotes, like "1.10"')
         return Problem(loc, quote)
+    if kind in ("int_type", "float_type") and _quoted_number(value, whole=kind == "int_type"):
+        # "30" in quotes is a text in YAML and TOML; the schema takes no text for a number.
+        return Problem(
+            loc,
+            N_(
+                '"%(value)s" is in quotes, so it is a text, but %(field)s takes a number: '
+                "write %(value)s without quotes"
+            ),
+            {"value": str(value).strip(), "field": str(loc[-1]) if loc else ""},
+        )
     if kind in expected:
         return Problem(loc, expected[kind], {"value": value})
     return None
+
+
+def _quoted_number(value: Any, whole: bool) -> bool:
+    """Whether the value is a number written as a text ("30", "0.25")."""
+    if not isinstance(value, str):
+        return False
+    try:
+        number = float(value)
+    except ValueError:
+        return False
+    return math.isfinite(number) and (number.is_integer() if whole else True)
 
 
 # A model's own rules (a scale's steps, a question on a closing card, ...):

@@ -28,6 +28,13 @@ from pydantic_core import PydanticCustomError
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
 LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")]
 
+# Numbers are strict: "30" in quotes is a text in YAML and TOML, and a deck
+# author who quotes a number has likely slipped, so the checker says so
+# (decks/messages.py) instead of pydantic's turning it into 30. A whole number
+# is a number where a fraction may be given (float accepts 30), never the other
+# way round (an int field refuses 30.5 and 30.0 alike), nor is true or false.
+Number = Annotated[float, Field(strict=True)]
+
 # Text given per language ({"en": ..., "da": ...}) or once for every language.
 # A plain string is stored under the key "*".
 ANY_LANGUAGE = "*"
@@ -70,7 +77,7 @@ class Target(_Model):
     """A goal the room's choices are measured against, e.g. the council's CO2 goal."""
 
     attribute: Slug
-    value: float = Field(gt=0)
+    value: float = Field(gt=0, strict=True)
     label: LocalizedText
 
 
@@ -78,7 +85,7 @@ class Evidence(_Model):
     """A short evidence snippet: a figure or a fact, always with its source."""
 
     label: LocalizedText
-    value: float | None = None
+    value: float | None = Field(default=None, strict=True)
     unit: LocalizedText | None = None
     currency: Literal["DKK", "SEK", "GBP", "EUR"] | None = None
     text: LocalizedText | None = None
@@ -98,7 +105,7 @@ class Option(_Model):
     label: LocalizedText
     description: LocalizedText | None = None
     # Numeric evidence attributes keyed by the deck's declared attributes.
-    attributes: dict[Slug, float] = Field(default_factory=dict)
+    attributes: dict[Slug, Number] = Field(default_factory=dict)
 
 
 class QuestionType(StrEnum):
@@ -137,7 +144,7 @@ class Package(_Model):
     up to more than ``cap`` of one option attribute, e.g. cost."""
 
     cap_attribute: Slug
-    cap: float = Field(gt=0)
+    cap: float = Field(gt=0, strict=True)
 
 
 class _WithOptions(_Question):
@@ -166,10 +173,10 @@ class Reference(_Model):
     of the municipality's adults, from the national statistics office), that the
     room is compared against and its figures weighted to (docs/decks.md)."""
 
-    shares: dict[Slug, Annotated[float, Field(ge=0, le=1)]] = Field(min_length=2)
+    shares: dict[Slug, Annotated[float, Field(ge=0, le=1, strict=True)]] = Field(min_length=2)
     source: SourceText  # who publishes the figures, and which table
     link: Annotated[str, StringConstraints(pattern=r"^https?://[^\s/]+\.[^\s]+$")] | None = None
-    year: int = Field(ge=1900, le=2200)
+    year: int = Field(ge=1900, le=2200, strict=True)
 
 
 class SingleChoice(_WithOptions):
@@ -222,7 +229,7 @@ class SingleChoice(_WithOptions):
 
 class MultipleChoice(_WithOptions):
     type: Literal[QuestionType.MULTIPLE]
-    max_choices: int | None = Field(default=None, ge=1)
+    max_choices: int | None = Field(default=None, ge=1, strict=True)
     package: Package | None = None
 
     @model_validator(mode="after")
@@ -236,8 +243,8 @@ class MultipleChoice(_WithOptions):
 
 class Scale(_Question):
     type: Literal[QuestionType.SCALE]
-    min: int = 1
-    max: int = 5
+    min: int = Field(default=1, strict=True)
+    max: int = Field(default=5, strict=True)
     min_label: LocalizedText
     max_label: LocalizedText
     pair: Pair | None = None
@@ -257,7 +264,7 @@ class Ranking(_WithOptions):
 
 class Budget(_WithOptions):
     type: Literal[QuestionType.BUDGET]
-    total: int = Field(gt=0, le=1_000_000_000)
+    total: int = Field(gt=0, le=1_000_000_000, strict=True)
     unit: LocalizedText | None = None
     currency: Literal["DKK", "SEK", "GBP", "EUR"] | None = None
     package: Package | None = None
@@ -265,7 +272,7 @@ class Budget(_WithOptions):
 
 class FreeText(_Question):
     type: Literal[QuestionType.TEXT]
-    max_length: int = Field(default=500, ge=1, le=2000)
+    max_length: int = Field(default=500, ge=1, le=2000, strict=True)
 
 
 Question = Annotated[
@@ -347,7 +354,7 @@ class Card(_Model):
     # A discussion prompt for the tables, and how long they talk (the facilitator
     # starts, pauses and extends the timer).
     prompt: LocalizedText | None = None
-    timer: int | None = Field(default=None, ge=10, le=4 * 3600)
+    timer: int | None = Field(default=None, ge=10, le=4 * 3600, strict=True)
     # What the facilitator says, how long it takes, what to watch for: shown on
     # the console alone (docs/decks.md, "Facilitator notes").
     notes: LocalizedText | None = None
