@@ -43,7 +43,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         "--participants",
         default="500,2000",
         help="comma-separated values of N (default 500,2000; the documented run is "
-        "500,2000,5000,10000)",
+        "2000,5000,10000, with --scaleout-max 10000)",
     )
     parser.add_argument("--rounds", type=int, default=20, help="cards shown per N (default 20)")
     parser.add_argument(
