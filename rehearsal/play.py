@@ -78,7 +78,7 @@ class Evening:
         console.fill("#password", PASSWORD)
         console.locator("#password").press("Enter")
         console.locator("#deck").select_option(self.deck.id)
-        console.fill("#title", "Rehearsal")
+        # No title of its own: every screen shows the deck's title in its language.
         console.locator("#title").press("Enter")
         self.code = console.locator("#join-code").inner_text()
         console.fill("#table-count", str(TABLES))
