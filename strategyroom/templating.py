@@ -20,7 +20,7 @@ from strategyroom.aggregate import is_split
 from strategyroom.decks import Deck, Question
 from strategyroom.decks.packages import package_total
 from strategyroom.decks.schema import ANY_LANGUAGE, Budget, MultipleChoice, options_of
-from strategyroom.live.titles import session_title
+from strategyroom.decks.titles import session_title
 from strategyroom.paths import TEMPLATES_DIR
 
 
@@ -106,7 +106,7 @@ class Renderer:
         )
         env.globals["offered_languages"] = _offered_languages
         env.globals["language_name"] = lambda code: i18n.language_name_in(code, language)
-        # A session's title in the page's language (strategyroom/live/titles.py).
+        # A session's title in the page's language (strategyroom/decks/titles.py).
         env.globals["session_title"] = lambda room, deck: session_title(room, deck, language)
         env.tests["valid_deck"] = lambda value: isinstance(value, Deck)
         env.tests["split"] = is_split  # the threshold lives with the figure

@@ -1,6 +1,6 @@
 """A session's title on every screen: a session opened without a title of its own
 is titled by its deck, in each reader's language; a title the facilitator typed
-is shown as typed, in every language (strategyroom/live/titles.py).
+is shown as typed, in every language (strategyroom/decks/titles.py).
 
 tests/decks/town-test.yaml is titled "Test town", "Testby" and "Testort".
 """

@@ -24,7 +24,7 @@ from babel import numbers
 
 from strategyroom.aggregate.weighting import rake, room_vs_town
 from strategyroom.decks.schema import options_of
-from strategyroom.live.titles import session_title
+from strategyroom.decks.titles import session_title
 from strategyroom.reports.data import SessionData
 from strategyroom.reports.insight import all_answers
 from strategyroom.reports.model import Report

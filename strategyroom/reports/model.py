@@ -33,6 +33,7 @@ from strategyroom.aggregate.compare import MeasureComparison, compare_measures
 from strategyroom.aggregate.compute import check_values
 from strategyroom.decks import Deck, Question
 from strategyroom.decks.schema import Scale, options_of
+from strategyroom.decks.titles import session_title
 from strategyroom.live.policy import (
     ResultSource,
     Rows,
@@ -41,7 +42,6 @@ from strategyroom.live.policy import (
     question_result,
     result_source,
 )
-from strategyroom.live.titles import session_title
 from strategyroom.reports import glossary
 from strategyroom.reports.data import SessionData
 from strategyroom.reports.evenings import (
@@ -77,7 +77,7 @@ class DeckInfo(_Model):
 
 class SessionInfo(_Model):
     id: str
-    title: str  # the evening's name and place as typed, else the deck's title (live.titles)
+    title: str  # the evening's name and place as typed, else the deck's title (decks.titles)
     status: str  # lobby, running or ended
     created_at: datetime
     # The evening's date: when its first question opened (the session row may be

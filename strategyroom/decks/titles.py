@@ -11,11 +11,19 @@ column marks them, and sessions opened before this rule read the same way.
 
 from __future__ import annotations
 
-from strategyroom.decks import Deck
-from strategyroom.store.models import RoomSession
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from strategyroom.decks import Deck
 
 
-def session_title(room: RoomSession, deck: Deck, language: str) -> str:
+class Titled(Protocol):
+    """A stored session (store.models.RoomSession): the decks know nothing of storage."""
+
+    title: str
+
+
+def session_title(room: Titled, deck: Deck, language: str) -> str:
     """The title of ``room`` (a session of ``deck``) for a reader of ``language``."""
     if room.title == deck.text(deck.title, deck.default_language):
         return deck.text(deck.title, language)
