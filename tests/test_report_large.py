@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from starlette.testclient import TestClient
 
 from strategyroom.aggregate import MIN_GROUP
+from strategyroom.reports import html
 from tests.conftest import act, open_session
 from tests.protocol import JsonParticipant
 from tests.reportscript import DECK
@@ -52,3 +54,39 @@ def test_the_document_lists_the_tables_that_differ_most(console: TestClient) -> 
     report = console.get(f"/console/report.json?session={info['id']}").json()
     street = next(q for q in report["questions"] if q["id"] == "street")
     assert [g["group"] for g in street["tables"]] == [str(n) for n in range(1, TABLES + 1)]
+
+
+def test_an_evening_with_more_comments_than_a_document_holds_points_to_the_data(
+    console: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The rule with a small limit: three comments are listed, four are not.
+    monkeypatch.setattr(html, "MAX_COMMENTS", 3)
+    written = {"Many": ["a", "b", "c", "d"], "Few": ["x", "y", "z"]}
+    ids = []
+    for title, comments in written.items():
+        info = open_session(console, "report-test.yaml", title)
+        ids.append(info["id"])
+        act(console, info["id"], "show_card", card=DECK.question_card("comment"))
+        act(console, info["id"], "open", question="comment")
+        for text in comments:
+            person = JsonParticipant(console, info["join_code"])
+            person.connect()
+            assert person.answer("comment", f"Comment {text}")["type"] == "ack"
+            person.close()
+        act(console, info["id"], "close", question="comment")
+
+    query = "&".join(f"session={i}" for i in ids)
+    page = console.get(f"/console/report?{query}&lang=da").text
+    article = page[page.index('id="q-comment"') :]
+    article = article[: article.index("</article>")]
+    assert re.findall(r"<li>Comment (\w)</li>", article) == ["x", "y", "z"]
+    assert (
+        "For mange kommentarer til at læse i et dokument: alle 4 findes i JSON-filen "
+        "(og i mødelederens CSV-fil)."
+    ) in article
+    # The data files keep every comment.
+    report = console.get(f"/console/report.json?{query}").json()
+    comment = next(q for q in report["questions"] if q["id"] == "comment")
+    assert sorted(c["text"] for c in comment["comments"]) == sorted(
+        f"Comment {t}" for t in "abcdxyz"
+    )

@@ -41,6 +41,11 @@ from strategyroom.templating import Renderer
 # answers or top measures beyond it): a 625-table evening would fill hundreds
 # of pages. Every table is in the CSV and JSON (docs/reports.md, "Large sessions").
 MAX_TABLES = 12
+# An evening's comments on one question are listed when there are at most this
+# many; beyond it the document gives their number and the themes that quote
+# them, and the JSON (and the facilitator's CSV) every comment: 10,000
+# comments were 200 of a 255-page PDF that nobody reads through.
+MAX_COMMENTS = 200
 
 
 @dataclass
@@ -311,6 +316,7 @@ def render_report(
         priorities_chart=priorities_chart,
         min_group=MIN_GROUP,
         max_tables=MAX_TABLES,
+        max_comments=MAX_COMMENTS,
         summary=first_page.summary(report, f),
         evenings=first_page.evening_names(report, f),
         scale_ends=lambda q: first_page.scale_ends(q, f),
