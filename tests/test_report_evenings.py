@@ -12,6 +12,7 @@ import statistics
 from typing import Any
 
 import pytest
+from scipy import stats
 from starlette.testclient import TestClient
 
 from strategyroom.reports.html_format import Formatter
@@ -108,6 +109,10 @@ def test_change_per_evening_and_comments_by_evening(
         diffs = [a - b for a, b in zip(PLANS[title]["after"], PLANS[title]["before"], strict=True)]
         assert part["session_id"] == evenings[title]
         assert part["change"]["mean_change"] == pytest.approx(statistics.mean(diffs))
+        # Its 95 % interval: Student's t with pairs - 1 degrees of freedom.
+        half = stats.t.ppf(0.975, len(diffs) - 1) * statistics.stdev(diffs) / len(diffs) ** 0.5
+        assert part["change"]["ci_low"] == pytest.approx(statistics.mean(diffs) - half)
+        assert part["change"]["ci_high"] == pytest.approx(statistics.mean(diffs) + half)
     comments = next(q for q in report["questions"] if q["id"] == "comment")["comments"]
     assert [(c["session_id"], c["text"]) for c in comments] == [
         (evenings[t], v) for t in TITLES for v in PLANS[t]["comment"] if v is not None
