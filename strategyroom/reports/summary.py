@@ -189,6 +189,15 @@ def _limitations(report: Report, f: Formatter) -> list[str]:
         )
         % {}
     )
+    lines.append(
+        f._(
+            N_(
+                "Percentages are rounded to whole numbers, so the options of a question "
+                "may add up to 99 %% or 101 %%."
+            )
+        )
+        % {}
+    )
     lines.extend(_town(report, f))
     return lines
 
