@@ -108,7 +108,10 @@ def _question(at: tuple[str | int, ...], question: dict[str, Any]) -> Iterator[P
             yield Problem(at, N_("a scale needs 2 to 11 steps: max - min from 1 to 10"))
     if kind == "multiple":
         most = _as(int, question.get("max_choices"))
-        if most is not None and isinstance(question.get("options"), list) and most > len(options):
+        given = question.get("options")
+        # Every item counts, as the schema counts them: pydantic names the one
+        # that is no option.
+        if most is not None and isinstance(given, list) and most > len(given):
             yield Problem(at, N_("max_choices is larger than the number of options"))
     if kind == "single":
         yield from _profile(at, question, options)
@@ -134,6 +137,10 @@ def _profile(
     shares = reference.get("shares")
     if not isinstance(shares, dict):
         return  # pydantic says what shares should be
+    if len(options) != len(question.get("options") or ()) or not all(
+        isinstance(i, str) for i in options
+    ):
+        return  # an option without a proper id: pydantic names it
     missing = [str(i) for i in options if i not in shares]
     unknown = [str(i) for i in shares if i not in options]
     if missing or unknown:
