@@ -406,3 +406,8 @@ def test_ids_and_names_written_as_lists_are_named_without_a_crash(
     assert code == 1
     for needle in ("id: [start]", "scenario: [start]", "id: [transport]", "cap_attribute", "pair"):
         assert [ln for ln in lines if f":{line(text, needle)}:" in ln], needle
+    # A number where an attribute's name belongs.
+    path = write(tmp_path, text.replace("cap_attribute: [cost]", "cap_attribute: 5"))
+    code, lines = check(capsys, path, "en")
+    assert code == 1
+    assert [ln for ln in lines if f":{line(text, 'cap_attribute')}:" in ln]

@@ -41,7 +41,9 @@ def _as(kind: type, value: Any) -> Any:
         return None
 
 
-def _items(value: Any) -> Iterator[tuple[int, dict[str, Any]]]:
+def mappings(value: Any) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The mappings in a list, with their places (anything else is pydantic's
+    to name); also decks.rules'."""
     if isinstance(value, list):
         for index, item in enumerate(value):
             if isinstance(item, dict):
@@ -50,10 +52,10 @@ def _items(value: Any) -> Iterator[tuple[int, dict[str, Any]]]:
 
 def check(data: dict[str, Any]) -> list[Problem]:
     problems: list[Problem] = []
-    for index, card in _items(data.get("cards")):
+    for index, card in mappings(data.get("cards")):
         at = ("cards", index)
         problems += _card(at, card)
-        for number, evidence in _items(card.get("evidence")):
+        for number, evidence in mappings(card.get("evidence")):
             if evidence.get("value") is None and evidence.get("text") is None:
                 problems.append(
                     Problem(
@@ -101,7 +103,7 @@ def _question(at: tuple[str | int, ...], question: dict[str, Any]) -> Iterator[P
     if not isinstance(kind, str) or kind not in QUESTION_MODELS:
         yield from _fields_of_any_type(at, question)
         return
-    options = [o.get("id") for _, o in _items(question.get("options"))]
+    options = [o.get("id") for _, o in mappings(question.get("options"))]
     if kind == "scale":
         low, high = _as(int, question.get("min", 1)), _as(int, question.get("max", 5))
         if low is not None and high is not None and not 1 <= high - low <= 10:

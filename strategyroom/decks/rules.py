@@ -18,6 +18,7 @@ from babel import Locale, UnknownLocaleError
 
 from strategyroom import i18n
 from strategyroom.decks import card_rules
+from strategyroom.decks.card_rules import mappings as _items
 from strategyroom.decks.messages import Path, Phrase, Problem
 from strategyroom.decks.schema import ANY_LANGUAGE
 from strategyroom.errors import N_
@@ -26,13 +27,6 @@ from strategyroom.errors import N_
 # Northern Sami, but a council in Scandinavia that writes se means Swedish).
 COUNTRY_NOT_LANGUAGE = {"se": "sv", "dk": "da", "gb": "en", "us": "en"}
 LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
-
-
-def _items(value: Any) -> Iterator[tuple[int, dict[str, Any]]]:
-    if isinstance(value, list):
-        for index, item in enumerate(value):
-            if isinstance(item, dict):
-                yield index, item
 
 
 def _questions(data: dict[str, Any]) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -234,7 +228,7 @@ def _budget_figures(data: dict[str, Any]) -> Iterator[Problem]:
                     wanted.append(name)
         package = question.get("package")
         cap = package.get("cap_attribute") if isinstance(package, dict) else None
-        if isinstance(cap, Hashable) and cap not in (None, *wanted):
+        if isinstance(cap, str) and cap not in wanted:
             wanted.append(cap)
         total = question.get("total")
         declared = data.get("attributes")
@@ -264,7 +258,7 @@ def _budget_figures(data: dict[str, Any]) -> Iterator[Problem]:
                         "give what the option costs and achieves with the whole budget "
                         "(%(total)s), and the meter counts its share"
                     ),
-                    {"names": ", ".join(lacking), "total": _number(total)},
+                    {"names": ", ".join(map(str, lacking)), "total": _number(total)},
                 )
 
 
