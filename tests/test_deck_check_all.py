@@ -319,3 +319,95 @@ def test_a_refused_import_says_what_deck_check_says_and_that_nothing_was_stored(
         f"error: There is no deck called our-town. (the deck library in {data}; "
         "--data-dir reads another)\n",
     )
+
+
+def test_reference_shares_beside_options_of_no_proper_id_are_checked_without_a_crash(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # An option id written as a list (or left out) is pydantic's to name; the
+    # reference shares are then not compared with the options (once "unhashable
+    # type: 'list'", and "missing None" for the option without an id).
+    text = GOOD.replace(
+        "cards:\n",
+        "cards:\n"
+        "  - id: age-question\n"
+        "    kind: question\n"
+        "    title: About you\n"
+        "    question:\n"
+        "      id: age\n"
+        "      type: single\n"
+        "      profile: true\n"
+        "      prompt: How old?\n"
+        "      options: [{id: [young], label: Young}, {label: Old}, {id: mid, label: Mid}]\n"
+        "      reference:\n"
+        "        shares: {young: 0.4, old: 0.6}\n"
+        "        source: Statistics\n"
+        "        year: 2025\n"
+        "  - id: transport\n"
+        "    kind: question\n"
+        "    title: Transport\n"
+        "    question:\n"
+        "      id: transport\n"
+        "      type: multiple\n"
+        "      prompt: What first?\n"
+        "      max_choices: 3\n"
+        "      options: [{id: bus, label: Bus}, bike, {id: car, label: Car}]\n",
+    )
+    path = write(tmp_path, text)
+    at = f"  {path}:{line(text, 'options: [{id: [young]')}: card 1 (id: age-question), option"
+    bike = f"  {path}:{line(text, 'bike')}: card 2 (id: transport), option 2"
+    assert check(capsys, path, "en") == (
+        1,
+        [
+            f"{path}: 3 problems",
+            f"{at} 1, field id: this should be a text",
+            f"{at} 2, field id: id is missing",
+            f"{bike}: this should be fields with values (name: value)",
+        ],
+    )
+
+
+def test_ids_and_names_written_as_lists_are_named_without_a_crash(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A list where a text belongs (an id, a scenario, a pair, a package's
+    # attribute): pydantic names each; the deck's own rules once stopped at
+    # the first with "unhashable type: 'list'".
+    text = GOOD.replace(
+        "cards:\n",
+        "cards:\n"
+        "  - id: [start]\n"
+        "    kind: scenario\n"
+        "    title: Start\n"
+        "  - id: transport\n"
+        "    kind: question\n"
+        "    title: Transport\n"
+        "    scenario: [start]\n"
+        "    question:\n"
+        "      id: [transport]\n"
+        "      type: budget\n"
+        "      prompt: What first?\n"
+        "      total: 100\n"
+        "      package: {cap_attribute: [cost], cap: 10}\n"
+        "      options: [{id: bus, label: Bus}, {id: car, label: Car}]\n"
+        "  - id: mood\n"
+        "    kind: question\n"
+        "    title: Mood\n"
+        "    question:\n"
+        "      id: mood\n"
+        "      type: scale\n"
+        "      prompt: How?\n"
+        "      min_label: Bad\n"
+        "      max_label: Good\n"
+        "      pair: {id: [mood], phase: before}\n",
+    )
+    path = write(tmp_path, text)
+    code, lines = check(capsys, path, "en")
+    assert code == 1
+    for needle in ("id: [start]", "scenario: [start]", "id: [transport]", "cap_attribute", "pair"):
+        assert [ln for ln in lines if f":{line(text, needle)}:" in ln], needle
+    # A number where an attribute's name belongs.
+    path = write(tmp_path, text.replace("cap_attribute: [cost]", "cap_attribute: 5"))
+    code, lines = check(capsys, path, "en")
+    assert code == 1
+    assert [ln for ln in lines if f":{line(text, 'cap_attribute')}:" in ln]

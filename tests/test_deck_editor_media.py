@@ -344,3 +344,26 @@ def test_every_setting_a_question_can_have(console: TestClient) -> None:
     assert "pair:\n" in text and "phase: before" in text and "phase: after" in text
     assert "cap_attribute: cost_mdkk" in text and "theme: climate" in text
     assert "Solceller på skolernes tage" in text
+
+
+def test_what_a_video_and_the_towns_shares_need_is_marked_required(console: TestClient) -> None:
+    # As an image's alt text is once there is an image: a video needs its
+    # title, the town's shares their source and year (the schema's).
+    editor = new_deck(console, "needs")
+    required = ' <span class="required">(required)</span></'
+    url = f"{editor}/cards/0"
+    page = console.get(url).text
+    assert f"Title of the video{required}" not in page
+    post(console, url, **(card_form(page) | {"f.video.url": "https://example.org/bus.mp4"}))
+    page = console.get(url).text
+    assert field(page, "f.video.url") == "https://example.org/bus.mp4"
+    assert f"Title of the video{required}" in page
+    url = f"{editor}/cards/2"
+    page = console.get(url).text
+    assert "f.question.reference.source.en" in page
+    assert f"Source (who publishes the figures){required}" not in page
+    form = card_form(page) | texts("question.reference.source", "Statistics")
+    post(console, url, **(form | {"f.question.reference.year": "2025"}))
+    page = console.get(url).text
+    assert f"Source (who publishes the figures){required}" in page
+    assert f"Year of the figures{required}" in page

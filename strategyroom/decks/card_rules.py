@@ -41,7 +41,9 @@ def _as(kind: type, value: Any) -> Any:
         return None
 
 
-def _items(value: Any) -> Iterator[tuple[int, dict[str, Any]]]:
+def mappings(value: Any) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The mappings in a list, with their places (anything else is pydantic's
+    to name); also decks.rules'."""
     if isinstance(value, list):
         for index, item in enumerate(value):
             if isinstance(item, dict):
@@ -50,10 +52,10 @@ def _items(value: Any) -> Iterator[tuple[int, dict[str, Any]]]:
 
 def check(data: dict[str, Any]) -> list[Problem]:
     problems: list[Problem] = []
-    for index, card in _items(data.get("cards")):
+    for index, card in mappings(data.get("cards")):
         at = ("cards", index)
         problems += _card(at, card)
-        for number, evidence in _items(card.get("evidence")):
+        for number, evidence in mappings(card.get("evidence")):
             if evidence.get("value") is None and evidence.get("text") is None:
                 problems.append(
                     Problem(
@@ -101,14 +103,17 @@ def _question(at: tuple[str | int, ...], question: dict[str, Any]) -> Iterator[P
     if not isinstance(kind, str) or kind not in QUESTION_MODELS:
         yield from _fields_of_any_type(at, question)
         return
-    options = [o.get("id") for _, o in _items(question.get("options"))]
+    options = [o.get("id") for _, o in mappings(question.get("options"))]
     if kind == "scale":
         low, high = _as(int, question.get("min", 1)), _as(int, question.get("max", 5))
         if low is not None and high is not None and not 1 <= high - low <= 10:
             yield Problem(at, N_("a scale needs 2 to 11 steps: max - min from 1 to 10"))
     if kind == "multiple":
         most = _as(int, question.get("max_choices"))
-        if most is not None and isinstance(question.get("options"), list) and most > len(options):
+        given = question.get("options")
+        # Every item counts, as the schema counts them: pydantic names the one
+        # that is no option.
+        if most is not None and isinstance(given, list) and most > len(given):
             yield Problem(at, N_("max_choices is larger than the number of options"))
     if kind == "single":
         yield from _profile(at, question, options)
@@ -134,6 +139,10 @@ def _profile(
     shares = reference.get("shares")
     if not isinstance(shares, dict):
         return  # pydantic says what shares should be
+    if len(options) != len(question.get("options") or ()) or not all(
+        isinstance(i, str) for i in options
+    ):
+        return  # an option without a proper id: pydantic names it
     missing = [str(i) for i in options if i not in shares]
     unknown = [str(i) for i in shares if i not in options]
     if missing or unknown:

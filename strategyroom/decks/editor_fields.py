@@ -14,23 +14,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from strategyroom.decks.messages import Path
-from strategyroom.decks.schema import MEDIA_CARDS, CardKind, QuestionType
+from strategyroom.decks.messages import QUESTION_MODELS, Path
+from strategyroom.decks.schema import MEDIA_CARDS, CardKind, QuestionType, _Question, _WithOptions
 from strategyroom.errors import N_
 
 Kind = Literal["text", "number", "integer", "word", "choice", "languages", "flag", "file"]
 CURRENCIES = ("DKK", "SEK", "GBP", "EUR")
-WITH_OPTIONS = {"single", "multiple", "ranking", "budget"}
-COMMON = {"id", "type", "prompt", "help", "reveal", "scope"}
-# The keys each question type may have besides the common ones (the schema's).
-QUESTION_KEYS = {
-    "single": {"options", "pair", "profile", "reference"},
-    "multiple": {"options", "max_choices", "package"},
-    "scale": {"min", "max", "min_label", "max_label", "pair"},
-    "ranking": {"options"},
-    "budget": {"options", "total", "unit", "currency", "package"},
-    "text": {"max_length"},
-}
+WITH_OPTIONS = {str(t) for t, m in QUESTION_MODELS.items() if issubclass(m, _WithOptions)}
+COMMON = {*_Question.model_fields, "type"}
+# The keys each question type may have besides the common ones, read from the
+# schema: editing.tidy_card drops every other key of a question.
+QUESTION_KEYS = {str(t): set(m.model_fields) - COMMON for t, m in QUESTION_MODELS.items()}
 TYPE_NAMES = {
     "single": N_("Single choice"),
     "multiple": N_("Multiple choice"),
@@ -319,10 +313,18 @@ def _reference_fields(question: Mapping[str, Any]) -> list[Field]:
     """The town's own shares of a profile question's options, by option id."""
     group: tuple[str, Mapping[str, Any]] = (N_("The town's shares of the options"), {})
     at = ("question", "reference")
+    # Shares are optional; once there are some, so are their source and year.
+    given = isinstance(question.get("reference"), dict)
     fields = [
-        Field((*at, "source"), "text", N_("Source (who publishes the figures)"), group=group),
+        Field(
+            (*at, "source"),
+            "text",
+            N_("Source (who publishes the figures)"),
+            group=group,
+            required=given,
+        ),
         Field((*at, "link"), "word", N_("Web address of the figures"), group=group),
-        Field((*at, "year"), "integer", N_("Year of the figures"), group=group),
+        Field((*at, "year"), "integer", N_("Year of the figures"), group=group, required=given),
     ]
     for option in question.get("options") or []:
         if isinstance(option, dict) and isinstance(option.get("id"), str) and option["id"]:
@@ -345,6 +347,7 @@ def media_fields(card: Mapping[str, Any], document: Mapping[str, Any]) -> list[F
     image: tuple[str, Mapping[str, Any]] = (N_("Image"), {})
     video: tuple[str, Mapping[str, Any]] = (N_("Video"), {})
     has_image = isinstance(card.get("image"), dict)
+    has_video = isinstance(card.get("video"), dict)
     fields = [
         Field(("image", "file"), "file", N_("Image file (PNG, JPEG or WebP)"), group=image),
         Field(
@@ -356,7 +359,9 @@ def media_fields(card: Mapping[str, Any], document: Mapping[str, Any]) -> list[F
         ),
         Field(("video", "file"), "file", N_("Video file (MP4 or WebM)"), group=video),
         Field(("video", "url"), "word", N_("Or a link to the video (https://…)"), group=video),
-        Field(("video", "title"), "text", N_("Title of the video"), group=video),
+        Field(
+            ("video", "title"), "text", N_("Title of the video"), group=video, required=has_video
+        ),
     ]
     fields += [
         Field(

@@ -11,13 +11,14 @@ figures of budget options.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterator
 from typing import Any
 
 from babel import Locale, UnknownLocaleError
 
 from strategyroom import i18n
 from strategyroom.decks import card_rules
+from strategyroom.decks.card_rules import mappings as _items
 from strategyroom.decks.messages import Path, Phrase, Problem
 from strategyroom.decks.schema import ANY_LANGUAGE
 from strategyroom.errors import N_
@@ -26,13 +27,6 @@ from strategyroom.errors import N_
 # Northern Sami, but a council in Scandinavia that writes se means Swedish).
 COUNTRY_NOT_LANGUAGE = {"se": "sv", "dk": "da", "gb": "en", "us": "en"}
 LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
-
-
-def _items(value: Any) -> Iterator[tuple[int, dict[str, Any]]]:
-    if isinstance(value, list):
-        for index, item in enumerate(value):
-            if isinstance(item, dict):
-                yield index, item
 
 
 def _questions(data: dict[str, Any]) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -104,6 +98,8 @@ def _unique_ids(data: dict[str, Any]) -> Iterator[Problem]:
     questions: dict[Any, int] = {}
     for index, card in _items(data.get("cards")):
         ident = card.get("id")
+        if not isinstance(ident, Hashable):
+            continue  # a list or a mapping: pydantic says an id is a text
         if ident in cards:
             yield Problem(
                 ("cards", index, "id"),
@@ -113,16 +109,19 @@ def _unique_ids(data: dict[str, Any]) -> Iterator[Problem]:
         cards.setdefault(ident, index)
     for index, question in _questions(data):
         ident = question.get("id")
-        if ident in questions:
+        if isinstance(ident, Hashable) and ident in questions:
             yield Problem(
                 ("cards", index, "question", "id"),
                 N_("the question id %(id)s is used twice: card %(other)s asks it too"),
                 {"id": ident, "other": questions[ident] + 1},
             )
-        questions.setdefault(ident, index)
+        if isinstance(ident, Hashable):
+            questions.setdefault(ident, index)
         options: dict[Any, int] = {}
         for number, option in _items(question.get("options")):
             ident = option.get("id")
+            if not isinstance(ident, Hashable):
+                continue
             if ident in options:
                 yield Problem(
                     ("cards", index, "question", "options", number, "id"),
@@ -136,10 +135,14 @@ def _references(data: dict[str, Any]) -> Iterator[Problem]:
     declared = data.get("attributes")
     declared = set(declared) if isinstance(declared, dict) else set()
     undeclared = N_("%(name)s is not declared under attributes at the top of the deck")
-    scenarios = {c.get("id") for _, c in _items(data.get("cards")) if c.get("kind") == "scenario"}
+    scenarios = {
+        c.get("id")
+        for _, c in _items(data.get("cards"))
+        if c.get("kind") == "scenario" and isinstance(c.get("id"), Hashable)
+    }
     for index, card in _items(data.get("cards")):
         scenario = card.get("scenario")
-        if scenario is not None and scenario not in scenarios:
+        if scenario is not None and isinstance(scenario, Hashable) and scenario not in scenarios:
             yield Problem(
                 ("cards", index, "scenario"),
                 N_("%(id)s is not the id of a scenario card"),
@@ -154,11 +157,16 @@ def _references(data: dict[str, Any]) -> Iterator[Problem]:
                     yield Problem(at, undeclared, {"name": name})
         package = question.get("package")
         cap = package.get("cap_attribute") if isinstance(package, dict) else None
-        if cap is not None and cap not in declared:
+        if cap is not None and isinstance(cap, Hashable) and cap not in declared:
             where: Path = ("cards", index, "question", "package", "cap_attribute")
             yield Problem(where, undeclared, {"name": cap})
     target = data.get("target")
-    if isinstance(target, dict) and "attribute" in target and target["attribute"] not in declared:
+    if (
+        isinstance(target, dict)
+        and "attribute" in target
+        and isinstance(target["attribute"], Hashable)
+        and target["attribute"] not in declared
+    ):
         yield Problem(("target", "attribute"), undeclared, {"name": target["attribute"]})
 
 
@@ -166,7 +174,9 @@ def _pairs(data: dict[str, Any]) -> Iterator[Problem]:
     halves: dict[Any, dict[Any, list[tuple[int, dict[str, Any]]]]] = {}
     for index, question in _questions(data):
         pair = question.get("pair")
-        if isinstance(pair, dict):
+        if isinstance(pair, dict) and all(
+            isinstance(pair.get(k), Hashable) for k in ("id", "phase")
+        ):
             halves.setdefault(pair.get("id"), {}).setdefault(pair.get("phase"), []).append(
                 (index, question)
             )
@@ -217,8 +227,9 @@ def _budget_figures(data: dict[str, Any]) -> Iterator[Problem]:
                 if name not in wanted:
                     wanted.append(name)
         package = question.get("package")
-        if isinstance(package, dict) and package.get("cap_attribute") not in (None, *wanted):
-            wanted.append(package["cap_attribute"])
+        cap = package.get("cap_attribute") if isinstance(package, dict) else None
+        if isinstance(cap, str) and cap not in wanted:
+            wanted.append(cap)
         total = question.get("total")
         declared = data.get("attributes")
         if not wanted and isinstance(declared, dict) and declared and options:
@@ -247,7 +258,7 @@ def _budget_figures(data: dict[str, Any]) -> Iterator[Problem]:
                         "give what the option costs and achieves with the whole budget "
                         "(%(total)s), and the meter counts its share"
                     ),
-                    {"names": ", ".join(lacking), "total": _number(total)},
+                    {"names": ", ".join(map(str, lacking)), "total": _number(total)},
                 )
 
 
