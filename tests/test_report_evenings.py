@@ -156,6 +156,7 @@ def test_the_summary_in_danish(console: TestClient, evenings: dict[str, str]) ->
     assert f"<td>\u2212{abs(amager):.2f}</td>".replace(".", ",") in summary
     assert "(1 = Not at all, 5 = Very)" in summary
     assert "ikke et tilfældigt udsnit" in summary and "ikke borgere" in summary
+    assert "så et spørgsmåls svarmuligheder kan give 99 % eller 101 % tilsammen" in summary
     # Comments under their evening.
     assert "Skrevet ved Amager (" in page
 
