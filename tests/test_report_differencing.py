@@ -10,7 +10,10 @@ from typing import Any
 
 from starlette.testclient import TestClient
 
+from tests.conftest import act, open_session
 from tests.evenings import PLANS, TITLES, three_evenings
+from tests.protocol import JsonParticipant
+from tests.reportscript import DECK
 
 
 def groups_of(report: dict[str, Any], question: str) -> dict[str, dict[str, Any]]:
@@ -96,3 +99,71 @@ def test_profiles_per_evening_show_what_each_evenings_own_report_shows(
         assert valby[group]["result"]["mean"] == sum(values) / 5
     page = console.get(f"/console/report?{query}").text
     assert "By evening and answer to: How old are you?" in page
+
+
+# -- tables ------------------------------------------------------------------------------
+
+# An evening's "before" answers by table: tables 1 and 2 of 6 and 7 residents,
+# table 3 of 2; ``unseated`` more residents answer without a table.
+TABLE_PLAN = {1: [4, 4, 3, 5, 4, 4], 2: [2, 3, 3, 2, 3, 2, 3], 3: [1, 5]}
+
+
+def _table_evening(console: TestClient, title: str, unseated: list[int]) -> str:
+    info = open_session(console, "report-test.yaml", title)
+    act(console, info["id"], "tables", count=3)
+    residents = [
+        (JsonParticipant(console, info["join_code"], table=table), value)
+        for table, values in TABLE_PLAN.items()
+        for value in values
+    ] + [(JsonParticipant(console, info["join_code"]), value) for value in unseated]
+    act(console, info["id"], "show_card", card=DECK.question_card("before"))
+    act(console, info["id"], "open", question="before")
+    for person, value in residents:
+        person.connect()
+        assert person.answer("before", value)["type"] == "ack"
+        person.close()
+    act(console, info["id"], "close", question="before")
+    session_id: str = info["id"]
+    return session_id
+
+
+def _counts(figures: dict[str, Any]) -> dict[int, int]:
+    return {step["value"]: step["count"] for step in figures["result"]["distribution"]}
+
+
+def test_the_room_minus_the_shown_tables_reveals_no_small_table(console: TestClient) -> None:
+    # Everyone seated: table 3's 2 residents are hidden, and so is table 1 (the
+    # smallest shown), else the room's 15 minus tables 1 and 2 would be table 3.
+    seated_id = _table_evening(console, "Seated", [])
+    # 3 more answer unseated: the room minus the shown tables is 5 people, so
+    # tables 1 and 2 stay shown.
+    open_id = _table_evening(console, "Open", [5, 1, 4])
+    reports = {
+        "Seated": [seated_id],
+        "Open": [open_id],
+        "Both": [seated_id, open_id],
+    }
+    shown_in: dict[str, set[str]] = {}
+    for name, ids in reports.items():
+        response = console.get("/console/report.json?" + "&".join(f"session={i}" for i in ids))
+        assert response.status_code == 200
+        before = next(q for q in response.json()["questions"] if q["id"] == "before")
+        room = _counts(before)
+        shown = [t for t in before["tables"] if not t["suppressed"]]
+        hidden = [t for t in before["tables"] if t["suppressed"]]
+        assert all(t["respondents"] is None and t["result"] is None for t in hidden)
+        shown_in[name] = {t["group"] for t in shown}
+        # The attack: the room's counts minus every shown table's.
+        rest = {v: n - sum(_counts(t)[v] for t in shown) for v, n in room.items()}
+        assert sum(rest.values()) == 0 or sum(rest.values()) >= 5, (name, rest)
+        assert rest != {1: 1, 2: 0, 3: 0, 4: 0, 5: 1}  # table 3's own answers
+        for t in shown:
+            assert t["respondents"] >= 5
+    assert shown_in["Seated"] == {"2"}
+    assert shown_in["Open"] == {"1", "2"}
+    assert shown_in["Both"] == {"Seated: 2", "Open: 1", "Open: 2"}
+    # A shown table's figures are its own residents' answers.
+    both = console.get(f"/console/report.json?session={seated_id}&session={open_id}").json()
+    before = next(q for q in both["questions"] if q["id"] == "before")
+    table = next(t for t in before["tables"] if t["group"] == "Open: 1")
+    assert table["respondents"] == 6 and table["result"]["mean"] == sum(TABLE_PLAN[1]) / 6

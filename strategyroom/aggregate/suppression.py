@@ -22,6 +22,10 @@ The rule, per question and profile question:
 So every figure any report shows is a sum of per-session groups that each
 session's own report shows, and what a session hides is only ever seen as one
 block of at least ``min_size`` people (its rest), in every report alike.
+
+A session's tables are hidden by rule 1 too (reports/model.py), the groups
+being its tables and the rest its respondents at no shown table (docs/privacy.md,
+"Tables in reports"); a table belongs to one session, so rule 2 adds nothing.
 """
 
 from __future__ import annotations

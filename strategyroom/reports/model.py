@@ -12,6 +12,7 @@ counted from the rows, by the same functions the live console uses.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Literal
@@ -31,6 +32,7 @@ from strategyroom.aggregate import (
 )
 from strategyroom.aggregate.compare import MeasureComparison, compare_measures
 from strategyroom.aggregate.compute import check_values
+from strategyroom.aggregate.suppression import hidden_groups, suppressed
 from strategyroom.decks import Deck, Question
 from strategyroom.decks.schema import Scale, options_of
 from strategyroom.decks.titles import session_title
@@ -199,7 +201,15 @@ def _tables(
 ) -> tuple[list[GroupFigures], list[TableAnswerFigures]]:
     """Each table's figures (its members' answers, or for a table question its own
     answer) and each table's own answer (several sessions: the table names carry
-    the session's title). The answers' values are checked (_question_report)."""
+    the session's title). The answers' values are checked (_question_report).
+
+    A table below the minimum is hidden, and then the smallest shown tables too
+    while the session's respondents outside the shown tables (hidden tables and
+    unseated residents) are fewer than the minimum (aggregate.suppression, as for
+    profile groups): otherwise the room minus the shown tables would be a small
+    table. Tables belong to one session, so a report over several sessions hides
+    what each session's own report hides, and every session's rest stays 0 or at
+    least the minimum in their sum too."""
     several = len(sessions) > 1
     tables: list[GroupFigures] = []
     table_answers: list[TableAnswerFigures] = []
@@ -214,9 +224,12 @@ def _tables(
         groups = by_group(
             deck, question, answers, seats, s.tables.names, min_size=small, checked=True
         )
+        counts = Counter(seats[a.participant_id] for a in answers if a.participant_id in seats)
+        hidden = hidden_groups(counts, len(answers), small)
         for g in groups:
+            shown = suppressed(g) if g.group in hidden else g
             tables.append(
-                g.model_copy(update={"group": _table_name(s, g.group, several, language)})
+                shown.model_copy(update={"group": _table_name(s, g.group, several, language)})
             )
         table_answers += [
             TableAnswerFigures(
