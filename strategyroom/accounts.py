@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+import difflib
 import functools
 import re
+from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
-from strategyroom.store.models import Facilitator
+from strategyroom.store.models import (
+    DeckDraft,
+    DeckVersion,
+    Facilitator,
+    LibraryDeck,
+    ReportJob,
+    ReportShare,
+    RoomSession,
+    SessionFacilitator,
+)
 
 _hasher = PasswordHasher()
 
@@ -74,7 +85,7 @@ def change_password(db: Session, username: str, password: str) -> Facilitator:
     """Give an existing account a new password (a facilitator who forgot theirs)."""
     facilitator = find_facilitator(db, username)
     if facilitator is None:
-        raise AccountError(f"there is no facilitator called {username!r}")
+        raise _unknown(db, username)
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(f"the password needs at least {MIN_PASSWORD_LENGTH} characters")
     facilitator.password_hash = _hasher.hash(password)
@@ -85,10 +96,14 @@ def change_password(db: Session, username: str, password: str) -> Facilitator:
     return facilitator
 
 
-def login_version(db: Session, facilitator_id: int) -> int | None:
-    """The account's current login version; None when the account is gone."""
+def login_version(db: Session, facilitator_id: int, username: str) -> int | None:
+    """The account's current login version; None when the account is gone. The
+    name is checked too: SQLite may give a removed account's id to the next
+    account added, and a login of the one must not open the other."""
     found = db.exec(
-        select(Facilitator.login_version).where(Facilitator.id == facilitator_id)
+        select(Facilitator.login_version).where(
+            Facilitator.id == facilitator_id, Facilitator.username == username
+        )
     ).first()
     return None if found is None else int(found)
 
@@ -102,3 +117,87 @@ def end_logins(db: Session, facilitator_id: int) -> None:
         .values(login_version=col(Facilitator.login_version) + 1)
     )
     db.commit()
+
+
+def _unknown(db: Session, username: str) -> AccountError:
+    """ "There is no facilitator called 'bo'", with the closest existing name."""
+    names = list(db.exec(select(Facilitator.username)).all())
+    close = difflib.get_close_matches(username, names, n=1, cutoff=0.6)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    return AccountError(f"there is no facilitator called {username!r}{hint}")
+
+
+@dataclass(frozen=True)
+class Removed:
+    """What removing an account did (the command prints it)."""
+
+    sessions_moved: int
+    invitations_dropped: int
+    shares_kept: int
+
+
+def remove_facilitator(db: Session, username: str, sessions_to: str | None = None) -> Removed:
+    """Delete the account (someone who left): its logins end, as the login check
+    finds no account. Sessions it owns are never deleted with it: without
+    ``sessions_to`` an owner of sessions is refused, with it they pass to that
+    facilitator. Everything else that names the account by id is kept, pointed
+    elsewhere: its co-facilitator invitations are dropped, the report share
+    links it made stay valid and pass to the owner of their first session,
+    and report jobs and deck library versions and drafts keep no author. The
+    audit log (SessionEvent.actor) and theme edits name it by user name, and
+    keep it. One transaction: all of it, or nothing."""
+    leaving = find_facilitator(db, username)
+    if leaving is None:
+        raise _unknown(db, username)
+    heir: Facilitator | None = None
+    if sessions_to is not None:
+        if sessions_to == username:
+            raise AccountError(f"--sessions-to must name another facilitator than {username!r}")
+        heir = find_facilitator(db, sessions_to)
+        if heir is None:
+            raise AccountError(f"--sessions-to: {_unknown(db, sessions_to)}")
+    gone = leaving.id
+    owned = list(db.exec(select(RoomSession).where(RoomSession.created_by == gone)).all())
+    if owned and heir is None:
+        count = f"{len(owned)} session{'s' if len(owned) != 1 else ''}"
+        raise AccountError(
+            f"{username!r} owns {count}; name the facilitator who takes them over "
+            "with --sessions-to OTHER"
+        )
+    for room in owned:
+        assert heir is not None
+        room.created_by = heir.id  # type: ignore[assignment]
+        db.add(room)
+    if heir is not None and owned:
+        # The new owner was perhaps invited to some of them: an owner is not also a guest.
+        db.execute(
+            delete(SessionFacilitator).where(
+                col(SessionFacilitator.facilitator_id) == heir.id,
+                col(SessionFacilitator.session_id).in_([room.id for room in owned]),
+            )
+        )
+    invitations = db.execute(
+        delete(SessionFacilitator).where(col(SessionFacilitator.facilitator_id) == gone)
+    ).rowcount  # type: ignore[attr-defined]
+    db.flush()
+    # A share link is for sessions its maker could act on; it passes to the
+    # owner of its first session (which exists: deleting a session deletes its links).
+    kept = 0
+    for share in db.exec(select(ReportShare).where(ReportShare.created_by == gone)).all():
+        first = db.get(RoomSession, share.session_ids[0]) if share.session_ids else None
+        if first is None:
+            db.delete(share)  # a link to nothing any more
+            continue
+        share.created_by = first.created_by
+        db.add(share)
+        kept += 1
+    for model, column in (
+        (ReportJob, ReportJob.created_by),
+        (LibraryDeck, LibraryDeck.created_by),
+        (DeckVersion, DeckVersion.created_by),
+        (DeckDraft, DeckDraft.updated_by),
+    ):
+        db.execute(update(model).where(col(column) == gone).values({column: None}))
+    db.delete(leaving)
+    db.commit()
+    return Removed(len(owned), int(invitations or 0), kept)

@@ -191,6 +191,36 @@ def _read_password(args: argparse.Namespace) -> str | None:
     return password
 
 
+def cmd_facilitator_remove(args: argparse.Namespace) -> int:
+    from strategyroom import accounts
+    from strategyroom.web.app import prepare_database
+
+    db = prepare_database(_settings(args))
+    try:
+        removed = db.call(
+            lambda s: accounts.remove_facilitator(s, args.name, args.sessions_to), write=True
+        )
+    except accounts.AccountError as exc:
+        print(f"error: {exc}; nothing was changed", file=sys.stderr)
+        return 1
+    finally:
+        db.dispose()
+
+    def count(n: int, what: str) -> str:
+        return f"{n} {what}{'s' if n != 1 else ''}"
+
+    print(f"Facilitator {args.name!r} removed; their open logins have ended.")
+    if args.sessions_to is not None:
+        print(f"{count(removed.sessions_moved, 'session')} moved to {args.sessions_to!r}.")
+    print(f"{count(removed.invitations_dropped, 'co-facilitator invitation')} dropped.")
+    if removed.shares_kept:
+        print(
+            f"Report share links they made: {removed.shares_kept}, kept working "
+            "(listed for whoever runs their sessions)."
+        )
+    return 0
+
+
 def cmd_facilitator(args: argparse.Namespace) -> int:
     from strategyroom import accounts
     from strategyroom.web.app import prepare_database
@@ -408,6 +438,23 @@ def build_parser() -> argparse.ArgumentParser:
             help="read the password from standard input (one line)",
         )
         parser_.set_defaults(handler=cmd_facilitator)
+    remove = facilitator_commands.add_parser(
+        "remove",
+        help="remove a facilitator who left (ends their open logins)",
+        description="Remove a facilitator account: every console they are logged in "
+        "on is refused at its next request. Their sessions are never deleted: "
+        "one who owns sessions is removed only with --sessions-to, which gives "
+        "them to another facilitator. Their co-facilitator invitations are "
+        "dropped; the report share links they made keep working. The sessions' "
+        "logs keep their name.",
+    )
+    remove.add_argument("name", help="the login name")
+    remove.add_argument(
+        "--sessions-to",
+        metavar="OTHER",
+        help="the existing facilitator who becomes the owner of their sessions",
+    )
+    remove.set_defaults(handler=cmd_facilitator_remove)
 
     db = commands.add_parser("db", help="database schema")
     db_commands = db.add_subparsers(dest="action", required=True, metavar="ACTION")

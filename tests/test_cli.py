@@ -23,6 +23,7 @@ COMMANDS = [
     ["facilitator"],
     ["facilitator", "add"],
     ["facilitator", "password"],
+    ["facilitator", "remove"],
     ["db"],
     ["db", "upgrade"],
     ["db", "repair-text"],

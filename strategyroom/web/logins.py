@@ -145,9 +145,9 @@ class LoginCheck:
 
 
 async def _still_valid(scope: Scope, user: dict[str, Any]) -> bool:
-    facilitator_id, version = _id_of(user), user.get("version")
-    if facilitator_id is None or not isinstance(version, int):
+    facilitator_id, version, name = _id_of(user), user.get("version"), user.get("name")
+    if facilitator_id is None or not isinstance(version, int) or not isinstance(name, str):
         return False  # a cookie from before login versions: log in again
     db: Database = scope["app"].state.services.db
-    current = await db.run(lambda session: accounts.login_version(session, facilitator_id))
+    current = await db.run(lambda session: accounts.login_version(session, facilitator_id, name))
     return current == version
