@@ -78,10 +78,8 @@ def test_share_links_open_until_withdrawn_or_expired(
     report = officer.get(f"{link}/report.json").json()
     assert report["participants"] == N
     assert officer.get(f"{link}/report.pdf").content.startswith(b"%PDF")
-    csv_text = officer.get(f"{link}/report.csv").content.decode("utf-8-sig")
-    answers = sum(len(answered(q)) for q in PLAN) + len(TABLE_PLAN)
-    assert len(csv_text.strip().splitlines()) == 1 + answers
     assert officer.get(f"{link}/report.xls").status_code == 404
+    assert "Share this report" not in officer.get(f"{link}/report.html").text
 
     # The facilitator sees the link listed and withdraws it.
     listed = console.get(f"/console/report?session={info['id']}").text
@@ -96,7 +94,7 @@ def test_share_links_open_until_withdrawn_or_expired(
         follow_redirects=False,
     )
     assert revoked.status_code == 303
-    for path in (link, f"{link}/report.csv"):
+    for path in (link, f"{link}/report.json", f"{link}/report.csv"):
         gone = officer.get(path)
         assert gone.status_code == 410
         assert "withdrawn by the facilitator" in gone.text
@@ -123,6 +121,64 @@ def test_share_links_open_until_withdrawn_or_expired(
     # Only hashes are stored: the link's token is nowhere in the table.
     assert all(later.rsplit("/", 1)[1] not in h for h in hashes) and len(hashes) == 2
     assert officer.get("/r/not-a-real-token").status_code == 404
+
+
+def _keys(value: Any) -> set[str]:
+    """Every key anywhere in a JSON document."""
+    if isinstance(value, dict):
+        return set(value) | {k for v in value.values() for k in _keys(v)}
+    if isinstance(value, list):
+        return {k for v in value for k in _keys(v)}
+    return set()
+
+
+def test_a_share_link_gives_the_aggregated_formats_but_never_the_csv(
+    console: TestClient, browser: Callable[[], TestClient]
+) -> None:
+    """The CSV holds every answer row per device beside its profile answers, so
+    it would give the 3 older residents' answers the report hides: a share link
+    offers the HTML page and download, the PDF and the JSON only."""
+    info = script_session(console, "North")
+    link = make_share(console, [info["id"]])
+    officer = browser()
+    page = officer.get(link)
+    assert page.status_code == 200
+    downloads = re.search(r'<nav class="downloads".*?</nav>', page.text, re.S)
+    assert downloads
+    assert re.findall(r'href="([^"]+)">([A-Z]+)</a>', downloads.group(0)) == [
+        (f"{link}/report.{name}", name.upper()) for name in ("html", "pdf", "json")
+    ]
+    assert "report.csv" not in page.text
+    csv = officer.get(f"{link}/report.csv")
+    assert csv.status_code == 404
+    assert "A shared report comes as html, pdf or json." in csv.text
+    assert "text/csv" not in csv.headers["content-type"]
+    assert "A shared report comes as html, pdf or json." in officer.get(f"{link}/report.xls").text
+    danish = officer.get(f"{link}/report.csv?lang=da")
+    assert danish.status_code == 404
+    assert "En delt rapport findes som html, pdf eller json." in danish.text
+    # The other formats still download, as files.
+    html_file = officer.get(f"{link}/report.html")
+    assert html_file.status_code == 200 and "Report test town" in html_file.text
+    assert html_file.headers["content-disposition"].endswith('.html"')
+    assert officer.get(f"{link}/report.pdf").content.startswith(b"%PDF")
+    report = officer.get(f"{link}/report.json").json()
+    # The JSON holds no answer rows per device and not the hidden group's size.
+    assert not {"participant", "participant_id", "participant_number", "value_json"} & _keys(report)
+    before = next(q for q in report["questions"] if q["id"] == "before")
+    old = before["profiles"][0]["groups"][1]
+    assert (old["group"], old["respondents"], old["suppressed"], old["result"]) == (
+        "old",
+        None,
+        True,
+        None,
+    )
+    # The facilitator's own report keeps the CSV: every answer row.
+    query = f"session={info['id']}"
+    assert f'href="/console/report.csv?{query}"' in console.get(f"/console/report?{query}").text
+    csv_text = console.get(f"/console/report.csv?{query}").content.decode("utf-8-sig")
+    answers = sum(len(answered(q)) for q in PLAN) + len(TABLE_PLAN)
+    assert len(csv_text.strip().splitlines()) == 1 + answers
 
 
 def test_bad_share_requests_get_clear_messages(console: TestClient) -> None:

@@ -31,6 +31,10 @@ FORMATS = {
     "csv": "text/csv; charset=utf-8",
     "json": "application/json",
 }
+# A share link gives the aggregated formats only: the CSV holds every answer
+# row per device, profile answers beside the rest, from which anyone could
+# count a profile group the report hides (docs/privacy.md).
+SHARED_FORMATS = ("html", "pdf", "json")
 
 
 def _session_ids(request: Request) -> list[str]:
@@ -277,7 +281,7 @@ async def shared_page(request: Request) -> Response:
     sessions = await _load(svc, share.session_ids)
     report = await asyncio.to_thread(_report, svc, sessions, request_language(request))
     lang = _lang_query(request)
-    downloads = {name.upper(): _with(f"/r/{token}/report.{name}", lang) for name in FORMATS}
+    downloads = {name.upper(): _with(f"/r/{token}/report.{name}", lang) for name in SHARED_FORMATS}
     body = _html(svc, report, sessions, downloads)
     return Response(
         body,
@@ -291,6 +295,8 @@ async def shared_download(request: Request) -> Response:
     token = request.path_params["token"]
     share = await svc.db.run(lambda db: shares.open_share(db, token))
     fmt = request.path_params["fmt"]
+    if fmt not in SHARED_FORMATS:
+        raise NotFound(N_("A shared report comes as html, pdf or json."))
     return await _download(svc, share.session_ids, fmt, request_language(request))
 
 
