@@ -49,13 +49,13 @@ def test_nginx_redacts_share_tokens_in_its_access_log(tmp_path: Path) -> None:
         with httpx.Client(base_url=public_url, trust_env=False) as council:
             assert council.get(f"/r/{token}").status_code == 200
             download = council.get(
-                f"/r/{token}/report.csv?lang=da", headers={"referer": f"{public_url}/r/{token}"}
+                f"/r/{token}/report.json?lang=da", headers={"referer": f"{public_url}/r/{token}"}
             )
             assert download.status_code == 200
     log = (tmp_path / "nginx" / "access.log").read_text()
     assert token not in log
     assert '"GET /r/[redacted] HTTP/1.1" 200' in log
-    assert '"GET /r/[redacted]/report.csv?lang=da HTTP/1.1" 200 ' in log
+    assert '"GET /r/[redacted]/report.json?lang=da HTTP/1.1" 200 ' in log
     assert f'"{public_url}/r/[redacted]"' in log
     assert '"POST /console/report/shares HTTP/1.1" 200' in log  # the rest as it was
 

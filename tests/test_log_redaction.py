@@ -34,7 +34,7 @@ def test_share_tokens_are_redacted_in_the_access_log(tmp_path: Path) -> None:
         token = found.group(1)
         with httpx.Client(base_url=server.url, trust_env=False) as council:
             assert council.get(f"/r/{token}").status_code == 200
-            assert council.get(f"/r/{token}/report.csv").status_code == 200
+            assert council.get(f"/r/{token}/report.json").status_code == 200
             assert council.get(f"/r/{token}?lang=da").status_code == 200
             # A wrong token too: it may be a real one mistyped by one letter.
             assert council.get(f"/r/{token[:-1]}x").status_code == 404
@@ -44,7 +44,7 @@ def test_share_tokens_are_redacted_in_the_access_log(tmp_path: Path) -> None:
     log = server.log.read_text()
     assert token not in log and token[:-1] not in log
     assert '"GET /r/[redacted] HTTP/1.1" 200' in log
-    assert '"GET /r/[redacted]/report.csv HTTP/1.1" 200' in log
+    assert '"GET /r/[redacted]/report.json HTTP/1.1" 200' in log
     assert '"GET /r/[redacted]?lang=da HTTP/1.1" 200' in log
     assert '"GET /r/[redacted] HTTP/1.1" 404' in log
     # Everything else is logged as it was.

@@ -5,11 +5,14 @@ a link expired, and a share page sends one referrer policy."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlmodel import select
 from starlette.testclient import TestClient
@@ -17,7 +20,9 @@ from starlette.testclient import TestClient
 from strategyroom.config import Settings
 from strategyroom.store.db import Database
 from strategyroom.store.models import ReportShare, utcnow
-from tests.conftest import PASSWORD, csrf_of, open_session
+from tests.conftest import PASSWORD, act, csrf_of, open_session
+from tests.protocol import JsonParticipant
+from tests.reportscript import DECK
 
 
 def two_sessions(console: TestClient) -> list[str]:
@@ -148,3 +153,15 @@ def test_dates_in_the_councils_time_zone(settings: Settings, facilitator: str) -
             data={"session": [a], "days": "7", "csrf_token": client.headers["x-csrf-token"]},
         )
         assert re.search(r"until [^<]* \d{1,2}:\d{2}\s[AP]M CES?T", created.text)
+        # The CSV's times: the council's clock, with its offset.
+        act(client, a, "show_card", card=DECK.question_card("street"))
+        act(client, a, "open", question="street")
+        person = JsonParticipant(client, client.get(f"/api/sessions/{a}").json()["join_code"])
+        person.connect()
+        assert person.answer("street", "main")["type"] == "ack"
+        person.close()
+        rows = list(csv.reader(io.StringIO(client.get(f"/console/report.csv?session={a}").text)))
+        stamp = datetime.fromisoformat(rows[1][rows[0].index("answered_at")])
+        copenhagen_now = datetime.now(ZoneInfo("Europe/Copenhagen"))
+        assert stamp.utcoffset() == copenhagen_now.utcoffset()
+        assert abs(stamp - copenhagen_now) < timedelta(minutes=5)

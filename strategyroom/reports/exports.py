@@ -17,8 +17,10 @@ import csv
 import io
 import json
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from babel import numbers
 
@@ -136,9 +138,16 @@ def _csv_themes(
     return found
 
 
-def _csv_rows(sessions: Sequence[SessionData], language: str) -> list[list[str]]:
+def _csv_rows(sessions: Sequence[SessionData], language: str, zone: str) -> list[list[str]]:
     """The rows, every cell already safe_cell'd (the cells shared by a question's
     rows once, not once per answer: a large evening has a million cells)."""
+    council = ZoneInfo(zone)
+
+    def when(value: datetime) -> str:
+        # The council's clock, with its offset: a spreadsheet shows the evening's
+        # own times, and the offset keeps the moment exact.
+        return value.astimezone(council).isoformat()
+
     rows: list[list[str]] = []
     weights = _weights(sessions, language)
     themes = _csv_themes(sessions)
@@ -170,7 +179,7 @@ def _csv_rows(sessions: Sequence[SessionData], language: str) -> list[list[str]]
                         "individual",
                         f"p{s.numbers.get(a.participant_id, 0)}",
                         *tables[s.tables.tables.get(a.participant_id)],
-                        a.answered_at.isoformat(),
+                        when(a.answered_at),
                         weights.get(a.participant_id, ""),
                         safe_cell(value),
                         safe_cell(
@@ -191,7 +200,7 @@ def _csv_rows(sessions: Sequence[SessionData], language: str) -> list[list[str]]
                             "table",
                             "",
                             *[safe_cell(cell) for cell in _table_cells(s, t.table)],
-                            t.submitted_at.isoformat() if t.submitted_at else "",
+                            when(t.submitted_at) if t.submitted_at else "",
                             "",
                             safe_cell(value_text(t.value)),
                             safe_cell(value_label(t.value, labels)),
@@ -208,13 +217,14 @@ def delimiter(language: str) -> str:
     return ";" if numbers.get_decimal_symbol(language) == "," else ","
 
 
-def to_csv(sessions: Sequence[SessionData], language: str = "en") -> bytes:
-    """The CSV file's bytes: a UTF-8 byte-order mark, then the rows."""
+def to_csv(sessions: Sequence[SessionData], language: str = "en", zone: str = "UTC") -> bytes:
+    """The CSV file's bytes: a UTF-8 byte-order mark, then the rows, times in
+    the council's time ``zone``."""
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out, delimiter=delimiter(language), lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
-    writer.writerows(_csv_rows(sessions, language))
+    writer.writerows(_csv_rows(sessions, language, zone))
     return out.getvalue().encode("utf-8")
 
 

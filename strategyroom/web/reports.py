@@ -81,7 +81,7 @@ async def _download(svc: Services, session_ids: Sequence[str], fmt: str, languag
     body: bytes | str
     if fmt == "csv":
         # The rows as stored: no figures to compute (the report's would take seconds).
-        body = await asyncio.to_thread(exports.to_csv, sessions, language)
+        body = await asyncio.to_thread(exports.to_csv, sessions, language, svc.settings.timezone)
         day = datetime.now(UTC).strftime("%Y-%m-%d")
         return _file(body, "csv", f"report-{sessions[0].deck.id}-{day}.csv")
     # Computing the figures of a large evening takes a while: off the event loop.
