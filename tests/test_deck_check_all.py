@@ -206,21 +206,27 @@ def test_every_problem_of_every_layer_is_listed_in_one_run(
     )
 
 
+# The start of a profile question's card; its options and reference follow.
+AGE_CARD = (
+    "  - id: age-question\n"
+    "    kind: question\n"
+    "    title: About you\n"
+    "    question:\n"
+    "      id: age\n"
+    "      type: single\n"
+    "      profile: true\n"
+    "      prompt: How old?\n"
+)
+
+
 def test_a_reference_link_may_be_http_and_its_message_says_so(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     text = GOOD.replace(
         "cards:\n",
         "cards:\n"
-        "  - id: age-question\n"
-        "    kind: question\n"
-        "    title: About you\n"
-        "    question:\n"
-        "      id: age\n"
-        "      type: single\n"
-        "      profile: true\n"
-        "      prompt: How old?\n"
-        "      options: [{id: young, label: Young}, {id: old, label: Old}]\n"
+        + AGE_CARD
+        + "      options: [{id: young, label: Young}, {id: old, label: Old}]\n"
         "      reference:\n"
         "        shares: {young: 0.4, old: 0.6}\n"
         "        source: Statistics\n"
@@ -330,15 +336,8 @@ def test_reference_shares_beside_options_of_no_proper_id_are_checked_without_a_c
     text = GOOD.replace(
         "cards:\n",
         "cards:\n"
-        "  - id: age-question\n"
-        "    kind: question\n"
-        "    title: About you\n"
-        "    question:\n"
-        "      id: age\n"
-        "      type: single\n"
-        "      profile: true\n"
-        "      prompt: How old?\n"
-        "      options: [{id: [young], label: Young}, {label: Old}, {id: mid, label: Mid}]\n"
+        + AGE_CARD
+        + "      options: [{id: [young], label: Young}, {label: Old}, {id: mid, label: Mid}]\n"
         "      reference:\n"
         "        shares: {young: 0.4, old: 0.6}\n"
         "        source: Statistics\n"
